@@ -1,0 +1,177 @@
+"""The inventory: one model of Personalize metric-attribution set-ups.
+
+Loaders (files) and collectors (a live account) fill it; rules only read it. Every
+resource carries a ``Source`` so any finding can point at the file position or ARN it
+came from. Policy documents and requests are kept as plain JSON data (dicts/lists) next
+to the ``Document`` that holds their positions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .document import Document
+from .findings import Finding
+from .location import Location, join_pointer
+
+
+@dataclass
+class Source:
+    """Where a resource's data lives: a pointer into a loaded document, or a cloud ARN."""
+
+    document: Document | None = None
+    pointer: str = ""
+    location: Location | None = None  # used when there is no document (account, config)
+
+    def locate(self, *tokens: str | int) -> Location:
+        """The location of a value below this resource (by JSON pointer tokens)."""
+        if self.document is not None:
+            return self.document.location(join_pointer(self.pointer, *tokens))
+        return self.location or Location()
+
+    @property
+    def path(self) -> str | None:
+        if self.document is not None:
+            return self.document.path
+        return self.location.path if self.location else None
+
+
+@dataclass
+class Policy:
+    """An IAM policy document: identity, trust, bucket (S3) or key (KMS) policy."""
+
+    data: Any
+    source: Source
+    kind: str = "unknown"  # identity | trust | bucket | key | resource | unknown
+    name: str | None = None  # inline policy name or managed policy ARN
+
+
+@dataclass
+class ManagedPolicyRef:
+    """An attached managed policy named by ARN; ``policy`` is its document when known."""
+
+    arn: str
+    source: Source
+    policy: Policy | None = None
+
+
+@dataclass
+class Role:
+    source: Source
+    arn: str | None = None
+    name: str | None = None
+    trust_policy: Policy | None = None
+    policies: list[Policy] = field(default_factory=list)
+    managed_policies: list[ManagedPolicyRef] = field(default_factory=list)
+    permissions_boundary: Policy | None = None
+
+
+@dataclass
+class Bucket:
+    source: Source
+    name: str | None = None
+    policy: Policy | None = None
+    encryption: Any = None  # get-bucket-encryption output (ServerSideEncryptionConfiguration)
+    encryption_source: Source | None = None
+    region: str | None = None
+
+
+@dataclass
+class Key:
+    source: Source
+    arn: str | None = None
+    policy: Policy | None = None
+    metadata: dict[str, Any] | None = None  # describe-key KeyMetadata (account audits)
+
+
+@dataclass
+class Schema:
+    """A Personalize Avro schema; ``avro`` is the parsed schema, ``raw`` its JSON text if any."""
+
+    avro: Any
+    source: Source
+    dataset_type: str | None = None  # Interactions | Items | Users | Actions | Action_Interactions
+    domain: str | None = None  # ECOMMERCE | VIDEO_ON_DEMAND | None (custom)
+    name: str | None = None
+    raw: str | None = None
+
+
+@dataclass
+class MetricAttribution:
+    """A Create/UpdateMetricAttribution request or a Describe output (``form``)."""
+
+    data: Any
+    source: Source
+    form: str = "create"  # create | update | describe
+
+
+@dataclass
+class DataSource:
+    """Bulk interactions data: local paths, globs, folders or s3:// locations."""
+
+    location: str
+    source: Source
+
+
+@dataclass
+class EventsPayload:
+    """A PutEvents request, or JSON Lines of events."""
+
+    data: Any
+    source: Source
+
+
+@dataclass
+class DatasetGroup:
+    arn: str | None = None
+    domain: str | None = None
+    schemas: dict[str, Schema] = field(default_factory=dict)  # by dataset type
+    import_jobs: list[dict[str, Any]] = field(default_factory=list)
+    event_trackers: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class MissingInput:
+    """An input a check needs that the set-up does not provide or that could not be read."""
+
+    what: str  # e.g. "bucket-policy", "key-policy", "role trust policy"
+    reason: str
+    location: Location
+
+
+@dataclass
+class Setup:
+    """One metric-attribution set-up: a dataset group and everything around it."""
+
+    name: str
+    location: Location
+    dataset_group: DatasetGroup = field(default_factory=DatasetGroup)
+    metric_attribution: MetricAttribution | None = None
+    role: Role | None = None
+    bucket: Bucket | None = None
+    key: Key | None = None
+    interactions_data: list[DataSource] = field(default_factory=list)
+    events: list[EventsPayload] = field(default_factory=list)
+    missing: list[MissingInput] = field(default_factory=list)
+    origin: str = "config"  # config | cloudformation | account
+
+
+@dataclass
+class Inventory:
+    """Everything one run looks at.
+
+    ``documents`` holds every loaded document; ``standalone`` those that belong to no set-up
+    (they get the rules one file can decide alone). ``problems`` are PL001/PL002/PL004
+    findings raised while loading; the input rules report them.
+    """
+
+    setups: list[Setup] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+    standalone: list[Document] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
+
+    def documents_of_kind(self, kind: str, *, standalone_only: bool = False) -> Iterator[Document]:
+        pool = self.standalone if standalone_only else self.documents
+        return (d for d in pool if d.kind == kind)

@@ -1,0 +1,1 @@
+"""Loaders: turn input files into located documents of a known kind."""

@@ -1,0 +1,1 @@
+"""Reporters: render findings as text, JSON, SARIF or GitHub annotations."""
