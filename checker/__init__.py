@@ -1,3 +1,14 @@
-"""personalize-lint: a policy linter for Amazon Personalize metric attribution set-ups."""
+"""personalize-lint: a policy linter for Amazon Personalize metric attribution set-ups.
+
+The public plugin API: ``hookimpl``, ``rule``, ``Rule``, ``RuleContext`` and ``Finding``,
+plus the inventory model in ``personalize_lint.inventory``.
+"""
 
 __version__ = "0.1.0"
+
+from .findings import Finding  # noqa: E402
+from .hookspecs import hookimpl  # noqa: E402
+from .location import Location  # noqa: E402
+from .rule import Rule, RuleContext, rule  # noqa: E402
+
+__all__ = ["Finding", "Location", "Rule", "RuleContext", "__version__", "hookimpl", "rule"]

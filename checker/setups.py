@@ -1,0 +1,236 @@
+"""Assemble set-ups from the configuration and the loaded documents into the inventory."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .config import Config, SetupConfig, config_problem
+from .document import Document
+from .files import expand_glob
+from .findings import Finding
+from .inventory import (
+    Bucket,
+    DataSource,
+    EventsPayload,
+    Inventory,
+    Key,
+    ManagedPolicyRef,
+    MetricAttribution,
+    MissingInput,
+    Policy,
+    Role,
+    Schema,
+    Setup,
+    Source,
+)
+from .location import Location
+from .policy_shape import unwrap_policy
+
+# The kind each set-up key implies for its files (config forces it, no detection needed).
+KEY_KINDS: dict[str, str] = {
+    "metric-attribution": "metric-attribution",
+    "role-trust-policy": "trust-policy",
+    "role-policies": "identity-policy",
+    "bucket-policy": "bucket-policy",
+    "bucket-encryption": "bucket-encryption",
+    "key-policy": "key-policy",
+    "interactions-schema": "schema",
+    "items-schema": "schema",
+    "users-schema": "schema",
+    "events": "putevents",
+    "interactions-data": "interactions",
+}
+SCHEMA_KEYS = {"interactions-schema": "Interactions", "items-schema": "Items",
+               "users-schema": "Users"}
+
+LoadFn = Callable[[Path, str | None], list[Document]]
+
+
+@dataclass
+class SetupFiles:
+    """The files a set-up names, resolved: by key, and all of them for membership tests."""
+
+    config: SetupConfig
+    by_key: dict[str, list[Path]] = field(default_factory=dict)
+    missing: list[tuple[str, str]] = field(default_factory=list)  # (key, path as written)
+
+    def all_files(self) -> set[Path]:
+        return {p.resolve() for paths in self.by_key.values() for p in paths}
+
+
+def resolve_setup_files(config: Config, setup: SetupConfig) -> SetupFiles:
+    files = SetupFiles(setup)
+    for key, value in setup.values.items():
+        if key not in KEY_KINDS:
+            continue
+        patterns = value if isinstance(value, list) else [value]
+        paths: list[Path] = []
+        for pattern in patterns:
+            if key == "interactions-data" and pattern.startswith("s3://"):
+                continue  # read where it lies by the data checker
+            expanded = expand_glob(config.root, pattern)
+            existing = [p for p in expanded if p.exists()]
+            if not existing:
+                files.missing.append((key, pattern))
+            paths.extend(existing)
+        files.by_key[key] = paths
+    return files
+
+
+def build_setup(config: Config, files: SetupFiles, load: LoadFn,
+                problems: list[Finding]) -> Setup:
+    sc = files.config
+    setup = Setup(name=sc.name, location=sc.location)
+    for key, written in files.missing:
+        problems.append(config_problem(
+            config, f"set-up {sc.name!r}: {key} {written!r} does not exist", key, sc.index))
+        setup.missing.append(MissingInput(key, f"{written} does not exist", sc.location))
+
+    def documents(key: str) -> list[Document]:
+        docs: list[Document] = []
+        for path in files.by_key.get(key, []):
+            loaded = load(path, KEY_KINDS[key])
+            if not loaded and key not in ("interactions-data",):
+                setup.missing.append(MissingInput(key, f"{path.name} could not be read", sc.location))
+            docs.extend(loaded)
+        return docs
+
+    def single(key: str) -> Document | None:
+        docs = documents(key)
+        return docs[0] if docs else None
+
+    attribution_doc = single("metric-attribution")
+    if attribution_doc is not None:
+        setup.metric_attribution = MetricAttribution(
+            data=attribution_doc.data, source=Source(attribution_doc),
+            form=attribution_doc.subkind or "create")
+        setup.dataset_group.arn = _str(attribution_request(attribution_doc.data).get(
+            "datasetGroupArn"))
+    output = output_config(setup.metric_attribution.data if setup.metric_attribution else None)
+
+    setup.role = _build_role(sc, output, single("role-trust-policy"), documents("role-policies"))
+    bucket_policy = single("bucket-policy")
+    encryption = single("bucket-encryption")
+    if bucket_policy or encryption or output.get("s3DataDestination"):
+        setup.bucket = Bucket(
+            source=Source(bucket_policy) if bucket_policy else Source(location=sc.location),
+            name=bucket_name(_str(_dict(output.get("s3DataDestination")).get("path"))),
+            policy=_policy(bucket_policy, "bucket"),
+            encryption=encryption.data if encryption else None,
+            encryption_source=Source(encryption) if encryption else None,
+        )
+    key_policy = single("key-policy")
+    kms_key_arn = _str(_dict(output.get("s3DataDestination")).get("kmsKeyArn"))
+    if key_policy or kms_key_arn:
+        setup.key = Key(
+            source=Source(key_policy) if key_policy else Source(location=sc.location),
+            arn=kms_key_arn, policy=_policy(key_policy, "key"))
+    for key, dataset_type in SCHEMA_KEYS.items():
+        doc = single(key)
+        if doc is not None:
+            setup.dataset_group.schemas[dataset_type] = schema_from_document(doc, dataset_type)
+    for doc in documents("events"):
+        setup.events.append(EventsPayload(data=doc.data, source=Source(doc)))
+    for pattern in _list(sc.values.get("interactions-data")):
+        targets = [pattern] if pattern.startswith("s3://") else [
+            str(p) for p in files.by_key.get("interactions-data", [])
+            if p in expand_glob(config.root, pattern)]
+        for target in targets:
+            setup.interactions_data.append(DataSource(location=target, source=Source(
+                location=Location(path=_display(config, target)))))
+    return setup
+
+
+def _build_role(sc: SetupConfig, output: dict[str, Any], trust: Document | None,
+                policies: list[Document]) -> Role | None:
+    managed = _list(sc.values.get("role-managed-policies"))
+    role_arn = _str(output.get("roleArn"))
+    if not (trust or policies or managed or role_arn):
+        return None
+    anchor = trust or (policies[0] if policies else None)
+    role = Role(
+        source=Source(anchor) if anchor else Source(location=sc.location),
+        arn=role_arn,
+        name=role_arn.rsplit("/", 1)[-1] if role_arn else None,
+        trust_policy=_policy(trust, "trust"),
+        policies=[p for p in (_policy(d, "identity") for d in policies) if p is not None],
+    )
+    role.managed_policies = [
+        ManagedPolicyRef(arn=arn, source=Source(location=sc.location)) for arn in managed
+    ]
+    return role
+
+
+def _policy(doc: Document | None, kind: str) -> Policy | None:
+    if doc is None or doc.kind != "policy":
+        return None
+    data, pointer = unwrap_policy(doc.data)
+    return Policy(data=data, source=Source(doc, pointer), kind=kind, name=doc.path)
+
+
+def schema_from_document(doc: Document, dataset_type: str | None) -> Schema:
+    """A Schema from an Avro document or a create-schema request (schema as a JSON string)."""
+    data = doc.data
+    raw: str | None = None
+    domain: str | None = None
+    name: str | None = None
+    avro: Any = data
+    if isinstance(data, dict) and isinstance(data.get("schema"), str):
+        raw = data["schema"]
+        domain = _str(data.get("domain"))
+        name = _str(data.get("name"))
+        try:
+            avro = json.loads(raw)
+        except ValueError:
+            avro = None
+    return Schema(avro=avro, source=Source(doc), dataset_type=dataset_type or doc.subkind,
+                  domain=domain, name=name, raw=raw)
+
+
+def attribution_request(data: Any) -> dict[str, Any]:
+    """The request members, whatever the form (a describe output wraps them)."""
+    if isinstance(data, dict) and isinstance(data.get("metricAttribution"), dict):
+        return data["metricAttribution"]
+    return data if isinstance(data, dict) else {}
+
+
+def output_config(data: Any) -> dict[str, Any]:
+    request = attribution_request(data)
+    return _dict(request.get("metricsOutputConfig") or request.get("MetricsOutputConfig"))
+
+
+def bucket_name(path: str | None) -> str | None:
+    if not path or not path.startswith("s3://"):
+        return None
+    return path[5:].split("/", 1)[0] or None
+
+
+def add_setups(inventory: Inventory, config: Config, setup_files: list[SetupFiles],
+               load: LoadFn) -> None:
+    for files in setup_files:
+        inventory.setups.append(build_setup(config, files, load, inventory.problems))
+
+
+def _display(config: Config, target: str) -> str:
+    try:
+        return Path(target).resolve().relative_to(config.root).as_posix()
+    except ValueError:
+        return target
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
