@@ -1,3 +1,4 @@
+# mypy: disable-error-code="empty-body"
 """Hook specifications for personalize-lint plugins.
 
 A plugin is a module or object with functions marked ``@hookimpl`` whose names match the

@@ -5,6 +5,7 @@ Returns (message, pointer) pairs; pointers are relative to the policy document.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -29,7 +30,7 @@ def policy_problems(policy: Any, kind: str) -> Iterator[Problem]:
         return
     for member in policy:
         if member not in TOP_MEMBERS:
-            yield _unknown(member, TOP_MEMBERS, "policy"), "/" + member
+            yield _unknown(member, TOP_MEMBERS, "policy member"), "/" + member
     version = policy.get("Version")
     if version is not None and version not in VERSIONS:
         yield f"Version must be \"2012-10-17\" or \"2008-10-17\", not {version!r}", "/Version"
@@ -64,7 +65,7 @@ def _statement_problems(statement: Any, pointer: str, kind: str) -> Iterator[Pro
         return
     for member in statement:
         if member not in STATEMENT_MEMBERS:
-            yield _unknown(member, STATEMENT_MEMBERS, "statement"), join_pointer(pointer, member)
+            yield _unknown(member, STATEMENT_MEMBERS, "statement member"), join_pointer(pointer, member)
     effect = statement.get("Effect")
     if effect not in ("Allow", "Deny"):
         where = pointer + "/Effect" if "Effect" in statement else pointer
@@ -166,9 +167,11 @@ def _condition(value: Any, pointer: str) -> Iterator[Problem]:
 def _unknown(member: str, allowed: frozenset[str], where: str) -> str:
     lowered = {a.lower(): a for a in allowed}
     if member.lower() in lowered:
-        return f"unknown {where} member {member!r}: element names are case-sensitive; " \
+        return f"unknown {where} {member!r}: element names are case-sensitive; " \
                f"use {lowered[member.lower()]!r}"
-    return f"unknown {where} member {member!r} (expected one of {', '.join(sorted(allowed))})"
+    near = difflib.get_close_matches(member, sorted(allowed), n=1)
+    hint = f"did you mean {near[0]!r}?" if near else f"expected one of {', '.join(sorted(allowed))}"
+    return f"unknown {where} {member!r} ({hint})"
 
 
 def _type(value: Any) -> str:

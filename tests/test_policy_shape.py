@@ -44,7 +44,7 @@ def test_valid_policies_have_no_problems(policy: dict[str, Any], kind: str) -> N
         ({"Statement": []}, "identity", "empty list", "/Statement"),
         ({"Version": "2012-10-18", "Statement": [OK_STATEMENT]}, "identity", "Version must be",
          "/Version"),
-        ({"Statment": [OK_STATEMENT]}, "identity", "unknown policy member 'Statment'", "/Statment"),
+        ({"Statment": [OK_STATEMENT]}, "identity", "unknown policy member 'Statment' (did you mean", "/Statment"),
         ({"Statement": [{"Action": "s3:PutObject", "Resource": "*"}]}, "identity", "no Effect",
          "/Statement/0"),
         ({"Statement": [{**OK_STATEMENT, "Effect": "allow"}]}, "identity", "Effect must be",
