@@ -6,9 +6,9 @@ plus the inventory model in ``personalize_lint.inventory``.
 
 __version__ = "0.1.0"
 
-from .findings import Finding  # noqa: E402
-from .hookspecs import hookimpl  # noqa: E402
-from .location import Location  # noqa: E402
-from .rule import Rule, RuleContext, rule  # noqa: E402
+from .findings import Finding
+from .hookspecs import hookimpl
+from .location import Location
+from .rule import Rule, RuleContext, rule
 
 __all__ = ["Finding", "Location", "Rule", "RuleContext", "__version__", "hookimpl", "rule"]

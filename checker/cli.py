@@ -36,39 +36,86 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Lint Amazon Personalize metric-attribution set-ups: IAM, S3, KMS, "
-                    "schemas, requests and data.",
+        "schemas, requests and data.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--plugin", action="append", default=[], metavar="MODULE",
-                        help="load a plugin module (repeatable)")
+    common.add_argument(
+        "--plugin",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="load a plugin module (repeatable)",
+    )
     common.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
 
-    check = sub.add_parser("check", parents=[common], help="check files and set-ups",
-                           description="Check files and the set-ups they belong to. With no "
-                                       "PATHS, check every set-up in the configuration.")
-    check.add_argument("paths", nargs="*", type=Path, metavar="PATHS",
-                       help="files or directories (walked recursively)")
-    check.add_argument("--format", default="text", help="text, json, sarif, github, or a "
-                                                        "plugin's format (default: text)")
-    check.add_argument("--output", "-o", type=Path, metavar="FILE",
-                       help="write the report to FILE instead of stdout")
-    check.add_argument("--config", type=Path, metavar="FILE",
-                       help="configuration file (default: nearest personalize-lint.toml or "
-                            "pyproject.toml with [tool.personalize-lint])")
-    check.add_argument("--as-of", type=_as_of, metavar="TIME",
-                       help="the time the 14-day rule measures from (ISO 8601; default now)")
-    check.add_argument("--fail-on", choices=FAIL_ON_VALUES,
-                       help="lowest level that makes the exit code 1 (default: error)")
+    check = sub.add_parser(
+        "check",
+        parents=[common],
+        help="check files and set-ups",
+        description="Check files and the set-ups they belong to. With no "
+        "PATHS, check every set-up in the configuration.",
+    )
+    check.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATHS",
+        help="files or directories (walked recursively)",
+    )
+    check.add_argument(
+        "--format",
+        default="text",
+        help="text, json, sarif, github, or a plugin's format (default: text)",
+    )
+    check.add_argument(
+        "--output",
+        "-o",
+        type=Path,
+        metavar="FILE",
+        help="write the report to FILE instead of stdout",
+    )
+    check.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="configuration file (default: nearest personalize-lint.toml or "
+        "pyproject.toml with [tool.personalize-lint])",
+    )
+    check.add_argument(
+        "--as-of",
+        type=_as_of,
+        metavar="TIME",
+        help="the time the 14-day rule measures from (ISO 8601; default now)",
+    )
+    check.add_argument(
+        "--fail-on",
+        choices=FAIL_ON_VALUES,
+        help="lowest level that makes the exit code 1 (default: error)",
+    )
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
-    check.add_argument("--select", type=_ids, default=[], metavar="IDS",
-                       help="comma-separated rule IDs or prefixes to run (e.g. PL1,PL203)")
-    check.add_argument("--ignore", type=_ids, default=[], metavar="IDS",
-                       help="comma-separated rule IDs or prefixes to skip")
-    check.add_argument("--quiet", "-q", action="store_true",
-                       help="no progress output; text format prints findings only")
+    check.add_argument(
+        "--select",
+        type=_ids,
+        default=[],
+        metavar="IDS",
+        help="comma-separated rule IDs or prefixes to run (e.g. PL1,PL203)",
+    )
+    check.add_argument(
+        "--ignore",
+        type=_ids,
+        default=[],
+        metavar="IDS",
+        help="comma-separated rule IDs or prefixes to skip",
+    )
+    check.add_argument(
+        "--quiet",
+        "-q",
+        action="store_true",
+        help="no progress output; text format prints findings only",
+    )
 
     rules = sub.add_parser("rules", parents=[common], help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
@@ -99,8 +146,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if args.debug:
             raise
-        print(f"{PROG}: internal error: {type(exc).__name__}: {exc} (run with --debug for the "
-              "traceback)", file=sys.stderr)
+        print(
+            f"{PROG}: internal error: {type(exc).__name__}: {exc} (run with --debug for the "
+            "traceback)",
+            file=sys.stderr,
+        )
         return 2
 
 
@@ -115,8 +165,15 @@ def _check(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown format {args.format!r} (choose from {', '.join(reporters)})")
     config = load_config(args.config, Path.cwd())
     options = CheckOptions(
-        paths=args.paths, as_of=args.as_of, fail_on=args.fail_on, select=args.select,
-        ignore=args.ignore, exit_zero=args.exit_zero, quiet=args.quiet, debug=args.debug)
+        paths=args.paths,
+        as_of=args.as_of,
+        fail_on=args.fail_on,
+        select=args.select,
+        ignore=args.ignore,
+        exit_zero=args.exit_zero,
+        quiet=args.quiet,
+        debug=args.debug,
+    )
     report = run_check(config, pm, options)
     report.options["quiet"] = args.quiet
     to_terminal = args.output is None
@@ -151,9 +208,15 @@ def _rules(args: argparse.Namespace, out: TextIO) -> int:
 
 def rule_as_dict(rule: Rule) -> dict[str, object]:
     return {
-        "id": rule.id, "level": rule.level, "title": rule.title, "why": rule.why,
-        "fix": rule.fix, "example": rule.example, "source": rule.source,
-        "tags": list(rule.tags), "security_severity": rule.severity_score,
+        "id": rule.id,
+        "level": rule.level,
+        "title": rule.title,
+        "why": rule.why,
+        "fix": rule.fix,
+        "example": rule.example,
+        "source": rule.source,
+        "tags": list(rule.tags),
+        "security_severity": rule.severity_score,
         "plugin": rule.plugin,
     }
 

@@ -169,15 +169,19 @@ def _parse(config: Config, table: dict[str, Any], prefix: str) -> None:
         config.fail_on = fail_on
     else:
         config.problems.append(
-            _problem(config, f"fail-on must be one of {', '.join(FAIL_ON_VALUES)}, not {fail_on!r}",
-                     "fail-on")
+            _problem(
+                config,
+                f"fail-on must be one of {', '.join(FAIL_ON_VALUES)}, not {fail_on!r}",
+                "fail-on",
+            )
         )
     _parse_rules(config, table.get("rules", {}), prefix)
     _parse_kinds(config, table.get("kinds", {}))
     setups = table.get("setup", [])
     if not isinstance(setups, list):
-        config.problems.append(_problem(config, f"'{prefix}setup' must be an array of tables "
-                                                "([[setup]])", "setup"))
+        config.problems.append(
+            _problem(config, f"'{prefix}setup' must be an array of tables ([[setup]])", "setup")
+        )
         return
     seen: set[str] = set()
     for index, raw in enumerate(setups):
@@ -185,8 +189,9 @@ def _parse(config: Config, table: dict[str, Any], prefix: str) -> None:
         if setup is None:
             continue
         if setup.name in seen:
-            config.problems.append(_problem(config, f"two set-ups are named {setup.name!r}",
-                                            "name", setup_index=index))
+            config.problems.append(
+                _problem(config, f"two set-ups are named {setup.name!r}", "name", setup_index=index)
+            )
         seen.add(setup.name)
         config.setups.append(setup)
 
@@ -210,8 +215,9 @@ def _parse_as_of(config: Config, value: Any) -> datetime | None:
             return parse_time(value)
         except ValueError:
             pass
-    config.problems.append(_problem(config, f"as-of must be an ISO 8601 time, not {value!r}",
-                                    "as-of"))
+    config.problems.append(
+        _problem(config, f"as-of must be an ISO 8601 time, not {value!r}", "as-of")
+    )
     return None
 
 
@@ -234,9 +240,13 @@ def _parse_rules(config: Config, rules: Any, prefix: str) -> None:
         return
     for rule_id, level in levels.items():
         if level not in (*LEVELS, "off"):
-            config.problems.append(_problem(
-                config, f"level of {rule_id} must be error, warning, note or off, not {level!r}",
-                rule_id))
+            config.problems.append(
+                _problem(
+                    config,
+                    f"level of {rule_id} must be error, warning, note or off, not {level!r}",
+                    rule_id,
+                )
+            )
             continue
         config.levels[rule_id.upper()] = level
 
@@ -247,9 +257,14 @@ def _parse_kinds(config: Config, kinds: Any) -> None:
         return
     for pattern, kind in kinds.items():
         if kind not in FORCEABLE_KINDS:
-            config.problems.append(_problem(
-                config, f"unknown kind {kind!r} for {pattern!r}; expected one of "
-                f"{', '.join(sorted(FORCEABLE_KINDS))}", pattern))
+            config.problems.append(
+                _problem(
+                    config,
+                    f"unknown kind {kind!r} for {pattern!r}; expected one of "
+                    f"{', '.join(sorted(FORCEABLE_KINDS))}",
+                    pattern,
+                )
+            )
             continue
         config.kinds[pattern] = kind
 
@@ -262,22 +277,33 @@ def _parse_setup(config: Config, index: int, raw: Any, prefix: str) -> SetupConf
     values: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in SETUP_KEYS:
-            config.problems.append(_problem(
-                config, f"unknown set-up key '{key}' (expected one of {', '.join(sorted(SETUP_KEYS))})",
-                key, setup_index=index))
+            config.problems.append(
+                _problem(
+                    config,
+                    f"unknown set-up key '{key}' (expected one of {', '.join(sorted(SETUP_KEYS))})",
+                    key,
+                    setup_index=index,
+                )
+            )
             continue
         if key in SINGLE_FILE_KEYS or key == "name":
             if not isinstance(value, str) or not value:
-                config.problems.append(_problem(config, f"set-up key '{key}' must be a string",
-                                                key, setup_index=index))
+                config.problems.append(
+                    _problem(config, f"set-up key '{key}' must be a string", key, setup_index=index)
+                )
                 continue
         else:
             if isinstance(value, str):
                 value = [value]
             if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-                config.problems.append(_problem(
-                    config, f"set-up key '{key}' must be a list of strings", key,
-                    setup_index=index))
+                config.problems.append(
+                    _problem(
+                        config,
+                        f"set-up key '{key}' must be a list of strings",
+                        key,
+                        setup_index=index,
+                    )
+                )
                 continue
         values[key] = value
     name = values.get("name") or f"setup-{index + 1}"
@@ -292,21 +318,27 @@ def _locate(config: Config, key: str, *, setup_index: int | None = None) -> Loca
     lines = config.text.splitlines()
     start = 0
     if setup_index is not None:
-        headers = [i for i, line in enumerate(lines)
-                   if re.match(r"\s*\[\[\s*(tool\.personalize-lint\.)?setup\s*\]\]", line)]
+        headers = [
+            i
+            for i, line in enumerate(lines)
+            if re.match(r"\s*\[\[\s*(tool\.personalize-lint\.)?setup\s*\]\]", line)
+        ]
         if setup_index < len(headers):
             start = headers[setup_index]
             if key == "[[":
                 col = lines[start].index("[") + 1
-                return Location(path=display, span=Span(start + 1, col, start + 1, len(lines[start])))
+                return Location(
+                    path=display, span=Span(start + 1, col, start + 1, len(lines[start]))
+                )
     if key and key != "[[":
         pattern = re.compile(r"""(?:^|[\s{,])["']?""" + re.escape(key) + r"""["']?\s*=""")
         for number in range(start, len(lines)):
             found = pattern.search(lines[number])
             if found:
                 col = found.start() + 1 + (found.group(0)[0] in " \t{,")
-                return Location(path=display,
-                                span=Span(number + 1, col, number + 1, len(lines[number])))
+                return Location(
+                    path=display, span=Span(number + 1, col, number + 1, len(lines[number]))
+                )
     return Location(path=display, span=Span(1, 1, 1, 1))
 
 

@@ -62,7 +62,8 @@ class Loader:
             self._cache[resolved] = []
             return []
         result: LoadResult | None = self.pm.hook.personalize_lint_load_file(
-            path=path, kind=forced, ctx=self.ctx)
+            path=path, kind=forced, ctx=self.ctx
+        )
         documents = result.documents if result else []
         if result:
             self.inventory.problems.extend(result.problems)
@@ -109,21 +110,34 @@ def run_check(config: Config, pm: pluggy.PluginManager, options: CheckOptions) -
     as_of = options.as_of or config.as_of or started
     ctx = RuleContext(as_of=as_of, quiet=options.quiet, options={"root": config.root})
     select = options.select or config.select
-    ignore = options.ignore + config.ignore + [
-        rid for rid, level in config.levels.items() if level == "off"]
+    ignore = (
+        options.ignore
+        + config.ignore
+        + [rid for rid, level in config.levels.items() if level == "off"]
+    )
     findings = _run_rules(rules, inventory, ctx, pm, select, ignore, options.debug)
     for finding in findings:
         level = config.levels.get(finding.rule_id)
-        finding.level = level if level in ("error", "warning", "note") else (  # type: ignore[assignment]
-            rules[finding.rule_id].level)
+        finding.level = (
+            level
+            if level in ("error", "warning", "note")
+            # type: ignore[assignment]
+            else (rules[finding.rule_id].level)
+        )
     findings.sort(key=Finding.sort_key)
 
     fail_on = options.fail_on or config.fail_on
     report = Report(
-        findings=findings, rules=rules, root=config.root, tool_version=__version__,
-        started=started, fail_on=fail_on,
-        files_checked=len({d.path for d in inventory.documents} | {
-            f.location.path for f in inventory.problems if f.location.path}),
+        findings=findings,
+        rules=rules,
+        root=config.root,
+        tool_version=__version__,
+        started=started,
+        fail_on=fail_on,
+        files_checked=len(
+            {d.path for d in inventory.documents}
+            | {f.location.path for f in inventory.problems if f.location.path}
+        ),
         setups_checked=len(inventory.setups),
     )
     report.exit_code = 0 if options.exit_zero else exit_code(report.active, fail_on)
@@ -151,28 +165,46 @@ def _assign(files: list[Path], setups: list[SetupFiles]) -> tuple[list[SetupFile
 
 
 def _check_config_rule_ids(config: Config, rules: dict[str, Rule], inventory: Inventory) -> None:
-    for key, ids in (("ignore", config.ignore), ("select", config.select),
-                     ("levels", list(config.levels))):
+    for key, ids in (
+        ("ignore", config.ignore),
+        ("select", config.select),
+        ("levels", list(config.levels)),
+    ):
         for unknown in _known_ids(rules, ids):
-            inventory.problems.append(config_problem(
-                config, f"unknown rule ID {unknown!r} in rules.{key}", unknown, None))
+            inventory.problems.append(
+                config_problem(config, f"unknown rule ID {unknown!r} in rules.{key}", unknown, None)
+            )
 
 
-def _run_rules(rules: dict[str, Rule], inventory: Inventory, ctx: RuleContext,
-               pm: pluggy.PluginManager, select: list[str], ignore: list[str],
-               debug: bool) -> list[Finding]:
+def _run_rules(
+    rules: dict[str, Rule],
+    inventory: Inventory,
+    ctx: RuleContext,
+    pm: pluggy.PluginManager,
+    select: list[str],
+    ignore: list[str],
+    debug: bool,
+) -> list[Finding]:
     findings: list[Finding] = []
     seen: set[tuple[str, str, str, str, str]] = set()
 
     def accept(finding: Finding, origin: str) -> None:
         if finding.rule_id not in rules:
-            finding = Finding("PL003", f"{origin} reported an unregistered rule ID "
-                              f"{finding.rule_id!r}: {finding.message}", finding.location)
+            finding = Finding(
+                "PL003",
+                f"{origin} reported an unregistered rule ID {finding.rule_id!r}: {finding.message}",
+                finding.location,
+            )
         if not rule_selected(finding.rule_id, select, ignore):
             return
         loc = finding.location
-        key = (finding.rule_id, loc.path or loc.arn or "", loc.logical(), finding.setup or "",
-               finding.message)
+        key = (
+            finding.rule_id,
+            loc.path or loc.arn or "",
+            loc.logical(),
+            finding.setup or "",
+            finding.message,
+        )
         if key not in seen:  # a file shared by several set-ups is reported once
             seen.add(key)
             findings.append(finding)
@@ -201,6 +233,9 @@ def _run_rules(rules: dict[str, Rule], inventory: Inventory, ctx: RuleContext,
 def _crash(origin: str, exc: Exception) -> Finding:
     frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     where = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
-    return Finding("PL003", f"{origin} could not be evaluated: internal error "
-                   f"{type(exc).__name__}: {exc}{where} (run with --debug for the traceback)",
-                   Location())
+    return Finding(
+        "PL003",
+        f"{origin} could not be evaluated: internal error "
+        f"{type(exc).__name__}: {exc}{where} (run with --debug for the traceback)",
+        Location(),
+    )

@@ -12,10 +12,24 @@ from pathlib import Path
 from .errors import UsageError
 from .loaders.builtin import SUPPORTED_SUFFIXES
 
-SKIP_DIRS = frozenset({
-    ".git", ".hg", ".svn", "node_modules", ".venv", "venv", ".tox", ".nox", "__pycache__",
-    ".mypy_cache", ".ruff_cache", ".pytest_cache", "cdk.out.tmp", ".aws-sam",
-})
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        "__pycache__",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        "cdk.out.tmp",
+        ".aws-sam",
+    }
+)
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -39,13 +53,20 @@ def is_input_file(path: Path) -> bool:
 def walk_directory(directory: Path) -> list[Path]:
     listed = _git_listed(directory)
     if listed is not None:
-        return sorted(p for p in listed if is_input_file(p) and not _in_skipped_dir(p, directory))
+        # Untracked virtualenvs are not always ignored; their pyvenv.cfg gives them away.
+        venvs = [p.parent for p in listed if p.name == "pyvenv.cfg"]
+        return sorted(
+            p
+            for p in listed
+            if is_input_file(p)
+            and not _in_skipped_dir(p, directory)
+            and not any(v in p.parents for v in venvs)
+        )
     files: list[Path] = []
     for current, dirs, names in os.walk(directory):
         # A virtualenv is any folder holding pyvenv.cfg, whatever its name.
         dirs[:] = sorted(
-            d for d in dirs
-            if d not in SKIP_DIRS and not (Path(current, d, "pyvenv.cfg")).exists()
+            d for d in dirs if d not in SKIP_DIRS and not (Path(current, d, "pyvenv.cfg")).exists()
         )
         files.extend(Path(current, n) for n in sorted(names) if is_input_file(Path(n)))
     return files
@@ -64,7 +85,10 @@ def _git_listed(directory: Path) -> list[Path] | None:
     try:
         out = subprocess.run(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
-            cwd=directory, capture_output=True, timeout=30, check=False,
+            cwd=directory,
+            capture_output=True,
+            timeout=30,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return None

@@ -30,9 +30,9 @@ def autoload_disabled() -> bool:
     return os.environ.get(DISABLE_AUTOLOAD_ENV, "").strip().lower() not in ("", "0", "false", "no")
 
 
-def make_plugin_manager(extra_plugins: Iterable[str] = (), *, autoload: bool | None = None) -> (
-    pluggy.PluginManager
-):
+def make_plugin_manager(
+    extra_plugins: Iterable[str] = (), *, autoload: bool | None = None
+) -> pluggy.PluginManager:
     """Build the manager: built-ins first, then entry points, then ``--plugin`` modules."""
     pm = pluggy.PluginManager(PROJECT_NAME)
     pm.add_hookspecs(hookspecs)

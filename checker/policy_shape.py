@@ -13,10 +13,19 @@ from typing import Any
 from .location import join_pointer
 
 TOP_MEMBERS = frozenset({"Version", "Id", "Statement"})
-STATEMENT_MEMBERS = frozenset({
-    "Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource",
-    "NotResource", "Condition",
-})
+STATEMENT_MEMBERS = frozenset(
+    {
+        "Sid",
+        "Effect",
+        "Principal",
+        "NotPrincipal",
+        "Action",
+        "NotAction",
+        "Resource",
+        "NotResource",
+        "Condition",
+    }
+)
 PRINCIPAL_TYPES = frozenset({"AWS", "Service", "Federated", "CanonicalUser"})
 VERSIONS = ("2012-10-17", "2008-10-17")
 IDENTITY_SID = re.compile(r"[A-Za-z0-9]*")
@@ -33,7 +42,7 @@ def policy_problems(policy: Any, kind: str) -> Iterator[Problem]:
             yield _unknown(member, TOP_MEMBERS, "policy member"), "/" + member
     version = policy.get("Version")
     if version is not None and version not in VERSIONS:
-        yield f"Version must be \"2012-10-17\" or \"2008-10-17\", not {version!r}", "/Version"
+        yield f'Version must be "2012-10-17" or "2008-10-17", not {version!r}', "/Version"
     if "Statement" not in policy:
         yield "the policy has no Statement", ""
         return
@@ -45,8 +54,10 @@ def policy_problems(policy: Any, kind: str) -> Iterator[Problem]:
             yield "Statement is an empty list", "/Statement"
         items = [(f"/Statement/{i}", s) for i, s in enumerate(statements)]
     else:
-        yield f"Statement must be an object or a list of objects, not {_type(statements)}", \
-            "/Statement"
+        yield (
+            f"Statement must be an object or a list of objects, not {_type(statements)}",
+            "/Statement",
+        )
         return
     sids: dict[str, str] = {}
     for pointer, statement in items:
@@ -54,8 +65,10 @@ def policy_problems(policy: Any, kind: str) -> Iterator[Problem]:
         sid = statement.get("Sid") if isinstance(statement, dict) else None
         if isinstance(sid, str) and sid:
             if sid in sids:
-                yield f"duplicate Sid {sid!r} (first at {sids[sid]}); Sids must be unique", \
-                    pointer + "/Sid"
+                yield (
+                    f"duplicate Sid {sid!r} (first at {sids[sid]}); Sids must be unique",
+                    pointer + "/Sid",
+                )
             sids.setdefault(sid, pointer)
 
 
@@ -65,27 +78,50 @@ def _statement_problems(statement: Any, pointer: str, kind: str) -> Iterator[Pro
         return
     for member in statement:
         if member not in STATEMENT_MEMBERS:
-            yield _unknown(member, STATEMENT_MEMBERS, "statement member"), join_pointer(pointer, member)
+            yield (
+                _unknown(member, STATEMENT_MEMBERS, "statement member"),
+                join_pointer(pointer, member),
+            )
     effect = statement.get("Effect")
     if effect not in ("Allow", "Deny"):
         where = pointer + "/Effect" if "Effect" in statement else pointer
-        yield ("the statement has no Effect" if effect is None
-               else f"Effect must be \"Allow\" or \"Deny\", not {effect!r}"), where
+        yield (
+            (
+                "the statement has no Effect"
+                if effect is None
+                else f'Effect must be "Allow" or "Deny", not {effect!r}'
+            ),
+            where,
+        )
     yield from _exactly_one(statement, pointer, "Action", "NotAction", required=True)
-    yield from _exactly_one(statement, pointer, "Resource", "NotResource",
-                            required=kind in ("identity", "bucket", "key", "resource"))
-    yield from _exactly_one(statement, pointer, "Principal", "NotPrincipal",
-                            required=kind in ("trust", "bucket", "key", "resource"))
+    yield from _exactly_one(
+        statement,
+        pointer,
+        "Resource",
+        "NotResource",
+        required=kind in ("identity", "bucket", "key", "resource"),
+    )
+    yield from _exactly_one(
+        statement,
+        pointer,
+        "Principal",
+        "NotPrincipal",
+        required=kind in ("trust", "bucket", "key", "resource"),
+    )
     if kind == "identity":
         for member in ("Principal", "NotPrincipal"):
             if member in statement:
-                yield (f"an identity policy must not have {member} (IAM rejects it: "
-                       "\"Policy document should not specify a principal\")",
-                       join_pointer(pointer, member))
+                yield (
+                    f"an identity policy must not have {member} (IAM rejects it: "
+                    '"Policy document should not specify a principal")',
+                    join_pointer(pointer, member),
+                )
         sid = statement.get("Sid")
         if isinstance(sid, str) and not IDENTITY_SID.fullmatch(sid):
-            yield (f"Sid {sid!r} may contain only letters and digits in an IAM policy",
-                   pointer + "/Sid")
+            yield (
+                f"Sid {sid!r} may contain only letters and digits in an IAM policy",
+                pointer + "/Sid",
+            )
     for member in ("Action", "NotAction"):
         if member in statement:
             yield from _actions(statement[member], join_pointer(pointer, member))
@@ -101,8 +137,9 @@ def _statement_problems(statement: Any, pointer: str, kind: str) -> Iterator[Pro
         yield from _condition(statement["Condition"], pointer + "/Condition")
 
 
-def _exactly_one(statement: dict[str, Any], pointer: str, a: str, b: str,
-                 *, required: bool) -> Iterator[Problem]:
+def _exactly_one(
+    statement: dict[str, Any], pointer: str, a: str, b: str, *, required: bool
+) -> Iterator[Problem]:
     if a in statement and b in statement:
         yield f"the statement has both {a} and {b}; use one", join_pointer(pointer, b)
     elif required and a not in statement and b not in statement:
@@ -116,9 +153,11 @@ def _strings(value: Any, pointer: str, what: str) -> Iterator[Problem]:
     for i, item in enumerate(values):
         where = f"{pointer}/{i}" if isinstance(value, list) else pointer
         if not isinstance(item, str):
-            hint = (" (a CloudFormation intrinsic function outside a template?)"
-                    if isinstance(item, dict) and any(k.startswith(("Fn::", "Ref")) for k in item)
-                    else "")
+            hint = (
+                " (a CloudFormation intrinsic function outside a template?)"
+                if isinstance(item, dict) and any(k.startswith(("Fn::", "Ref")) for k in item)
+                else ""
+            )
             yield f"{what} values must be strings, not {_type(item)}{hint}", where
 
 
@@ -128,15 +167,17 @@ def _actions(value: Any, pointer: str) -> Iterator[Problem]:
     for i, item in enumerate(values):
         if isinstance(item, str) and not ACTION.fullmatch(item):
             where = f"{pointer}/{i}" if isinstance(value, list) else pointer
-            yield f"{item!r} is not an action (expected \"service:Action\" or \"*\")", where
+            yield f'{item!r} is not an action (expected "service:Action" or "*")', where
 
 
 def _principal(value: Any, pointer: str) -> Iterator[Problem]:
     if value == "*":
         return
     if not isinstance(value, dict):
-        yield f"a principal must be \"*\" or an object like {{\"Service\": ...}}, not " \
-              f"{_type(value)}", pointer
+        yield (
+            f'a principal must be "*" or an object like {{"Service": ...}}, not {_type(value)}',
+            pointer,
+        )
         return
     for key, names in value.items():
         if key not in PRINCIPAL_TYPES:
@@ -152,23 +193,30 @@ def _condition(value: Any, pointer: str) -> Iterator[Problem]:
     for operator, block in value.items():
         where = join_pointer(pointer, operator)
         if not isinstance(block, dict):
-            yield f"condition operator {operator} must map keys to values, not {_type(block)}", \
-                where
+            yield (
+                f"condition operator {operator} must map keys to values, not {_type(block)}",
+                where,
+            )
             continue
         for key, values in block.items():
             items = values if isinstance(values, list) else [values]
             for item in items:
                 if not isinstance(item, str | bool | int | float) or item is None:
-                    yield (f"condition value for {key} must be a string, number or boolean, "
-                           f"not {_type(item)}", join_pointer(where, key))
+                    yield (
+                        f"condition value for {key} must be a string, number or boolean, "
+                        f"not {_type(item)}",
+                        join_pointer(where, key),
+                    )
                     break
 
 
 def _unknown(member: str, allowed: frozenset[str], where: str) -> str:
     lowered = {a.lower(): a for a in allowed}
     if member.lower() in lowered:
-        return f"unknown {where} {member!r}: element names are case-sensitive; " \
-               f"use {lowered[member.lower()]!r}"
+        return (
+            f"unknown {where} {member!r}: element names are case-sensitive; "
+            f"use {lowered[member.lower()]!r}"
+        )
     near = difflib.get_close_matches(member, sorted(allowed), n=1)
     hint = f"did you mean {near[0]!r}?" if near else f"expected one of {', '.join(sorted(allowed))}"
     return f"unknown {where} {member!r} ({hint})"
@@ -177,8 +225,14 @@ def _unknown(member: str, allowed: frozenset[str], where: str) -> str:
 def _type(value: Any) -> str:
     if value is None:
         return "null"
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
-            int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+    }.get(type(value), type(value).__name__)
 
 
 POLICY_WRAPPERS = ("PolicyDocument", "AssumeRolePolicyDocument")

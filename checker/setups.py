@@ -44,8 +44,11 @@ KEY_KINDS: dict[str, str] = {
     "events": "putevents",
     "interactions-data": "interactions",
 }
-SCHEMA_KEYS = {"interactions-schema": "Interactions", "items-schema": "Items",
-               "users-schema": "Users"}
+SCHEMA_KEYS = {
+    "interactions-schema": "Interactions",
+    "items-schema": "Items",
+    "users-schema": "Users",
+}
 
 LoadFn = Callable[[Path, str | None], list[Document]]
 
@@ -81,13 +84,15 @@ def resolve_setup_files(config: Config, setup: SetupConfig) -> SetupFiles:
     return files
 
 
-def build_setup(config: Config, files: SetupFiles, load: LoadFn,
-                problems: list[Finding]) -> Setup:
+def build_setup(config: Config, files: SetupFiles, load: LoadFn, problems: list[Finding]) -> Setup:
     sc = files.config
     setup = Setup(name=sc.name, location=sc.location)
     for key, written in files.missing:
-        problems.append(config_problem(
-            config, f"set-up {sc.name!r}: {key} {written!r} does not exist", key, sc.index))
+        problems.append(
+            config_problem(
+                config, f"set-up {sc.name!r}: {key} {written!r} does not exist", key, sc.index
+            )
+        )
         setup.missing.append(MissingInput(key, f"{written} does not exist", sc.location))
 
     def documents(key: str) -> list[Document]:
@@ -95,7 +100,9 @@ def build_setup(config: Config, files: SetupFiles, load: LoadFn,
         for path in files.by_key.get(key, []):
             loaded = load(path, KEY_KINDS[key])
             if not loaded and key not in ("interactions-data",):
-                setup.missing.append(MissingInput(key, f"{path.name} could not be read", sc.location))
+                setup.missing.append(
+                    MissingInput(key, f"{path.name} could not be read", sc.location)
+                )
             docs.extend(loaded)
         return docs
 
@@ -106,10 +113,13 @@ def build_setup(config: Config, files: SetupFiles, load: LoadFn,
     attribution_doc = single("metric-attribution")
     if attribution_doc is not None:
         setup.metric_attribution = MetricAttribution(
-            data=attribution_doc.data, source=Source(attribution_doc),
-            form=attribution_doc.subkind or "create")
-        setup.dataset_group.arn = _str(attribution_request(attribution_doc.data).get(
-            "datasetGroupArn"))
+            data=attribution_doc.data,
+            source=Source(attribution_doc),
+            form=attribution_doc.subkind or "create",
+        )
+        setup.dataset_group.arn = _str(
+            attribution_request(attribution_doc.data).get("datasetGroupArn")
+        )
     output = output_config(setup.metric_attribution.data if setup.metric_attribution else None)
 
     setup.role = _build_role(sc, output, single("role-trust-policy"), documents("role-policies"))
@@ -128,7 +138,9 @@ def build_setup(config: Config, files: SetupFiles, load: LoadFn,
     if key_policy or kms_key_arn:
         setup.key = Key(
             source=Source(key_policy) if key_policy else Source(location=sc.location),
-            arn=kms_key_arn, policy=_policy(key_policy, "key"))
+            arn=kms_key_arn,
+            policy=_policy(key_policy, "key"),
+        )
     for key, dataset_type in SCHEMA_KEYS.items():
         doc = single(key)
         if doc is not None:
@@ -136,17 +148,27 @@ def build_setup(config: Config, files: SetupFiles, load: LoadFn,
     for doc in documents("events"):
         setup.events.append(EventsPayload(data=doc.data, source=Source(doc)))
     for pattern in _list(sc.values.get("interactions-data")):
-        targets = [pattern] if pattern.startswith("s3://") else [
-            str(p) for p in files.by_key.get("interactions-data", [])
-            if p in expand_glob(config.root, pattern)]
+        targets = (
+            [pattern]
+            if pattern.startswith("s3://")
+            else [
+                str(p)
+                for p in files.by_key.get("interactions-data", [])
+                if p in expand_glob(config.root, pattern)
+            ]
+        )
         for target in targets:
-            setup.interactions_data.append(DataSource(location=target, source=Source(
-                location=Location(path=_display(config, target)))))
+            setup.interactions_data.append(
+                DataSource(
+                    location=target, source=Source(location=Location(path=_display(config, target)))
+                )
+            )
     return setup
 
 
-def _build_role(sc: SetupConfig, output: dict[str, Any], trust: Document | None,
-                policies: list[Document]) -> Role | None:
+def _build_role(
+    sc: SetupConfig, output: dict[str, Any], trust: Document | None, policies: list[Document]
+) -> Role | None:
     managed = _list(sc.values.get("role-managed-policies"))
     role_arn = _str(output.get("roleArn"))
     if not (trust or policies or managed or role_arn):
@@ -187,8 +209,14 @@ def schema_from_document(doc: Document, dataset_type: str | None) -> Schema:
             avro = json.loads(raw)
         except ValueError:
             avro = None
-    return Schema(avro=avro, source=Source(doc), dataset_type=dataset_type or doc.subkind,
-                  domain=domain, name=name, raw=raw)
+    return Schema(
+        avro=avro,
+        source=Source(doc),
+        dataset_type=dataset_type or doc.subkind,
+        domain=domain,
+        name=name,
+        raw=raw,
+    )
 
 
 def attribution_request(data: Any) -> dict[str, Any]:
@@ -209,8 +237,9 @@ def bucket_name(path: str | None) -> str | None:
     return path[5:].split("/", 1)[0] or None
 
 
-def add_setups(inventory: Inventory, config: Config, setup_files: list[SetupFiles],
-               load: LoadFn) -> None:
+def add_setups(
+    inventory: Inventory, config: Config, setup_files: list[SetupFiles], load: LoadFn
+) -> None:
     for files in setup_files:
         inventory.setups.append(build_setup(config, files, load, inventory.problems))
 

@@ -30,7 +30,7 @@ UTF-8 (or a byte order mark), a duplicate JSON key (IAM keeps only one of them, 
 or a document past a safety bound (size, nesting depth, YAML aliases).
 """,
     fix="Fix the syntax at the position given; save the file as UTF-8 without a BOM; remove "
-        "the duplicate key; split files that exceed the bounds.",
+    "the duplicate key; split files that exceed the bounds.",
     example="""
 // Wrong: trailing comma, duplicate "Effect"
 {"Statement": [{"Effect": "Allow", "Effect": "Deny", "Action": "s3:PutObject",}]}
@@ -55,7 +55,7 @@ identity policy, a request missing required members or carrying unknown ones. AW
 such input at deploy time; the linter says so before.
 """,
     fix="Follow the grammar of the document kind (IAM policy grammar, the CLI's "
-        "--generate-cli-skeleton for requests).",
+    "--generate-cli-skeleton for requests).",
     example="""
 {
   "Version": "2012-10-17",
@@ -88,7 +88,7 @@ resolved statically; an AWS call was denied), the check reports that it was not 
 instead of passing silently.
 """,
     fix="Provide the missing input in the set-up (see the message), grant the auditor the "
-        "read permission it lacks, or make the condition statically decidable.",
+    "read permission it lacks, or make the condition statically decidable.",
     example="""
 [[setup]]
 name = "retail"
@@ -106,7 +106,9 @@ def pl003(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
             yield Finding(
                 "PL003",
                 f"set-up {setup.name!r}: {missing.what} not evaluated: {missing.reason}",
-                missing.location, setup=setup.name)
+                missing.location,
+                setup=setup.name,
+            )
 
 
 @rule(

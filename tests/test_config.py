@@ -57,12 +57,16 @@ def test_every_design_key_is_read(tmp_path: Path) -> None:
 
 
 def test_pyproject_table_is_found_by_walking_up(tmp_path: Path) -> None:
-    body = FULL.replace("[[setup]]", "[[tool.personalize-lint.setup]]").replace(
-        "[rules]", "[tool.personalize-lint.rules]").replace(
-        "[rules.levels]", "[tool.personalize-lint.rules.levels]")
+    body = (
+        FULL.replace("[[setup]]", "[[tool.personalize-lint.setup]]")
+        .replace("[rules]", "[tool.personalize-lint.rules]")
+        .replace("[rules.levels]", "[tool.personalize-lint.rules.levels]")
+    )
     head, _, tail = body.partition("[[tool")
-    write(tmp_path / "pyproject.toml",
-          "[project]\nname = 'x'\n\n[tool.personalize-lint]\n" + head + "[[tool" + tail)
+    write(
+        tmp_path / "pyproject.toml",
+        "[project]\nname = 'x'\n\n[tool.personalize-lint]\n" + head + "[[tool" + tail,
+    )
     nested = tmp_path / "a" / "b"
     nested.mkdir(parents=True)
     assert find_config(nested) == tmp_path / "pyproject.toml"
@@ -90,8 +94,11 @@ def test_dedicated_file_wins_over_pyproject_in_the_same_folder(tmp_path: Path) -
         ("fail_on = 'error'\n", "unknown configuration key 'fail_on'", 1),
         ("fail-on = 'loud'\n", "fail-on must be one of", 1),
         ("as-of = 'yesterday'\n", "as-of must be an ISO 8601 time", 1),
-        ("[[setup]]\nname = 'a'\nbucket_policy = 'x.json'\n", "unknown set-up key 'bucket_policy'",
-         3),
+        (
+            "[[setup]]\nname = 'a'\nbucket_policy = 'x.json'\n",
+            "unknown set-up key 'bucket_policy'",
+            3,
+        ),
         ("[[setup]]\nrole-policies = 3\n", "must be a list of strings", 2),
         ("[rules]\nlevels = { PL102 = 'fatal' }\n", "level of PL102 must be", 2),
         ("[rules]\nignored = ['PL409']\n", "unknown key 'rules.ignored'", 2),

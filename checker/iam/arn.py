@@ -36,7 +36,9 @@ ROLE_ARN_API_RE = re.compile(r"arn:([a-z\d-]+):iam::\d{12}:role/?[a-zA-Z_0-9+=,.
 KEY_ID_RE = re.compile(
     r"(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})"
 )
-KEY_ARN_RE = re.compile(r"arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key/(" + KEY_ID_RE.pattern + ")")
+KEY_ARN_RE = re.compile(
+    r"arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key/(" + KEY_ID_RE.pattern + ")"
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,6 @@ from .detect import detect, policy_subkind
 from .errors import ParseError
 from .jsonpos import Parsed, parse_json, parse_json_lines
 from .text import decode
-from .yamlpos import parse_yaml
 
 JSON_SUFFIXES = (".json",)
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
@@ -63,7 +62,10 @@ def personalize_lint_load_file(path: Path, kind: str | None, ctx: LoadContext) -
         if size > ctx.limits.max_bytes:
             raise ParseError(
                 f"file is {size:,} bytes, over the limit of {ctx.limits.max_bytes:,} bytes",
-                1, 1, limit="max-bytes")
+                1,
+                1,
+                limit="max-bytes",
+            )
         raw = path.read_bytes()
     except OSError as exc:
         result.problems.append(_pl001(display, f"cannot read file: {exc.strerror or exc}", 1, 1))
@@ -74,16 +76,23 @@ def personalize_lint_load_file(path: Path, kind: str | None, ctx: LoadContext) -
     try:
         decoded = decode(raw, max_bytes=ctx.limits.max_bytes)
         if decoded.had_bom or decoded.encoding not in ("utf-8", "ascii"):
-            result.problems.append(_pl001(
-                display,
-                f"file is encoded as {decoded.encoding}"
-                f"{' with a byte order mark' if decoded.had_bom else ''}; AWS expects UTF-8 "
-                "without a BOM (MalformedPolicyDocument); save it as plain UTF-8",
-                1, 1))
+            result.problems.append(
+                _pl001(
+                    display,
+                    f"file is encoded as {decoded.encoding}"
+                    f"{' with a byte order mark' if decoded.had_bom else ''}; AWS expects UTF-8 "
+                    "without a BOM (MalformedPolicyDocument); save it as plain UTF-8",
+                    1,
+                    1,
+                )
+            )
         text = decoded.text
         if fmt == "yaml" and not text.lstrip().startswith(("{", "[")):
-            parsed = parse_yaml(text, max_depth=ctx.limits.max_depth,
-                                max_aliases=ctx.limits.max_yaml_aliases)
+            from .yamlpos import parse_yaml  # PyYAML only when a YAML file is seen
+
+            parsed = parse_yaml(
+                text, max_depth=ctx.limits.max_depth, max_aliases=ctx.limits.max_yaml_aliases
+            )
         elif fmt == "jsonl":
             parsed = parse_json_lines(text, max_depth=ctx.limits.max_depth)
         else:
@@ -133,24 +142,41 @@ def _load_csv(path: Path, display: str, forced: str | None, ctx: LoadContext) ->
         result.problems.append(_pl001(display, "empty CSV file: no header row", 1, 1))
         return result
     if b"\x00" in first_line:
-        result.problems.append(_pl001(display, "binary content where a CSV header was expected",
-                                      1, first_line.index(b"\x00") + 1))
+        result.problems.append(
+            _pl001(
+                display,
+                "binary content where a CSV header was expected",
+                1,
+                first_line.index(b"\x00") + 1,
+            )
+        )
         return result
     try:
         header_text = first_line.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        result.problems.append(_pl001(
-            display, f"CSV header is not UTF-8 (byte 0x{first_line[exc.start]:02x})",
-            1, exc.start + 1))
+        result.problems.append(
+            _pl001(
+                display,
+                f"CSV header is not UTF-8 (byte 0x{first_line[exc.start]:02x})",
+                1,
+                exc.start + 1,
+            )
+        )
         return result
     columns, spans = _split_header(header_text)
     known = {c.upper() for c in columns}
     looks_like_interactions = bool(known & {"USER_ID", "ITEM_ID", "EVENT_TYPE", "TIMESTAMP"})
     kind = forced or ("interactions" if looks_like_interactions else "unknown")
-    result.documents.append(Document(
-        path=display, kind=kind, data=columns, spans=spans, forced_kind=forced is not None,
-        text_format="csv",
-    ))
+    result.documents.append(
+        Document(
+            path=display,
+            kind=kind,
+            data=columns,
+            spans=spans,
+            forced_kind=forced is not None,
+            text_format="csv",
+        )
+    )
     return result
 
 

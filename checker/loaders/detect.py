@@ -61,8 +61,10 @@ def _is_template(data: dict[str, Any]) -> bool:
 def metric_attribution_form(data: dict[str, Any]) -> str | None:
     if isinstance(data.get("metricAttribution"), dict):
         return "describe"
-    if "addMetrics" in data or "removeMetrics" in data or (
-        "metricAttributionArn" in data and "metricsOutputConfig" in data
+    if (
+        "addMetrics" in data
+        or "removeMetrics" in data
+        or ("metricAttributionArn" in data and "metricsOutputConfig" in data)
     ):
         return "update"
     if "metricsOutputConfig" in data or (
@@ -96,8 +98,10 @@ def policy_subkind(policy: dict[str, Any]) -> str:
         for a in _as_list(s.get("Action", s.get("NotAction", [])))
         if isinstance(a, str)
     }
-    if actions and all(a.startswith(("sts:", "sts:*")) for a in actions) and any(
-        a.startswith(TRUST_ACTION_PREFIX) or a in ("sts:*", "*") for a in actions
+    if (
+        actions
+        and all(a.startswith(("sts:", "sts:*")) for a in actions)
+        and any(a.startswith(TRUST_ACTION_PREFIX) or a in ("sts:*", "*") for a in actions)
     ):
         return "trust"
     resources = [
@@ -108,8 +112,10 @@ def policy_subkind(policy: dict[str, Any]) -> str:
     ]
     if any(r.startswith("arn:") and r.split(":")[2:3] == ["s3"] for r in resources):
         return "bucket"
-    if actions and all(a.startswith("kms:") or a == "*" for a in actions) and all(
-        r == "*" for r in resources
+    if (
+        actions
+        and all(a.startswith("kms:") or a == "*" for a in actions)
+        and all(r == "*" for r in resources)
     ):
         return "key"
     if any(a.startswith("s3:") for a in actions):

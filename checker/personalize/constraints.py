@@ -330,15 +330,17 @@ def structural_problems(
     shape_name: str,
     value: Any,
     *,
+    base: str = "",
     extra_members: frozenset[str] = frozenset(),
 ) -> list[ShapeProblem]:
     """Missing required members, unknown members and wrong types, by JSON pointer.
 
     Lengths, patterns and list sizes are *not* reported here: the specific rules (PL401,
-    PL407, PL701, ...) report those with better messages. ``extra_members`` are tolerated
-    at the top level (e.g. ``userId`` on a JSON Lines event).
+    PL407, PL701, ...) report those with better messages. ``base`` is the pointer of
+    ``value`` in its document (pointers and messages include it); ``extra_members`` are
+    tolerated at the top level (e.g. ``userId`` on a JSON Lines event).
     """
-    return list(_walk(shapes(service), shape_name, value, "", extra_members))
+    return list(_walk(shapes(service), shape_name, value, base, extra_members))
 
 
 def _walk(

@@ -1,0 +1,66 @@
+"""Whole-process time of `personalize-lint check` on one small policy vs `parliament --file`.
+
+Usage: python bench/bench_startup.py [--runs 15]
+
+Both tools run as separate processes, alternately, several times; the script prints the
+median wall time of each and the ratio. Needs `parliament` installed (pip install parliament).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+POLICY = """{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*"},
+    {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::bucket/prefix/*"}
+  ]
+}
+"""
+
+
+def timed(cmd: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, capture_output=True, check=False)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    bindir = Path(sys.executable).parent
+    ours = [str(bindir / "personalize-lint"), "check", "policy.json"]
+    parliament = shutil.which("parliament", path=str(bindir)) or shutil.which("parliament")
+    if parliament is None:
+        print("parliament is not installed: pip install parliament", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        cwd = Path(tmp)
+        (cwd / "policy.json").write_text(POLICY)
+        theirs = [parliament, "--file", "policy.json"]
+        timed(ours, cwd), timed(theirs, cwd)  # warm the file cache once
+        a: list[float] = []
+        b: list[float] = []
+        for _ in range(args.runs):
+            a.append(timed(ours, cwd))
+            b.append(timed(theirs, cwd))
+    ma, mb = statistics.median(a), statistics.median(b)
+    print(f"personalize-lint check: median {ma * 1000:.0f} ms over {args.runs} runs "
+          f"(min {min(a) * 1000:.0f}, max {max(a) * 1000:.0f})")
+    print(f"parliament --file:      median {mb * 1000:.0f} ms over {args.runs} runs "
+          f"(min {min(b) * 1000:.0f}, max {max(b) * 1000:.0f})")
+    print(f"ratio: {ma / mb:.2f} (target: under 0.5)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

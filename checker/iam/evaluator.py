@@ -1,0 +1,535 @@
+"""The policy evaluator: is this request allowed, denied, or can we not tell?
+
+Public API::
+
+    result = evaluate(
+        Request(Principal.service(), "s3:PutObject", Partial("arn:aws:s3:::b/out/*"),
+                service_context(account="111122223333", region="us-east-1")),
+        resource_policy=bucket_policy, resource_kind="s3",
+    )
+    result.decision          # "allowed" | "denied" | "uncertain"
+    result.explicit_deny     # a Deny statement applied
+    result.deciding          # [StatementRef] that decided (grants, denies, or the unsure ones)
+    result.uncertain_reasons # why "uncertain": the condition keys, unknown policies ...
+    result.closest           # when not allowed: the Allow statement nearest to granting
+
+The logic follows AWS's policy evaluation: an applicable Deny wins; otherwise an Allow is
+needed; otherwise implicit deny. Which Allow counts depends on the resource:
+
+* identity only (CloudWatch ``PutMetricData``): an identity-policy Allow;
+* ``s3`` (and other resource policies): same account: an identity Allow *or* a bucket-policy
+  Allow naming the role; cross-account: both. A statement naming the account
+  (``"AWS": "111122223333"`` or ``...:root``) delegates to IAM: it grants nothing by itself;
+* ``kms``: the key policy is authoritative: it must name the role, or name the account root
+  (delegation) *and* an identity policy must allow. A service principal needs the key
+  policy to name it; the root delegation does not count for it;
+* ``trust``: the trust policy must name the principal.
+
+A request's resource may be a :class:`~.context.Partial` ("some object under
+``bucket/prefix/``"): it is allowed only if every such resource is, and denied as soon as
+some of them are certainly denied. An Allow must therefore cover the whole pattern; a Deny
+applies if it overlaps it. Several Allows that only together cover the pattern are not
+combined (a documented approximation: it reports rather than passes).
+
+Conditions use three-valued logic (:mod:`.conditions`); an Allow whose condition cannot be
+decided makes the answer uncertain unless something else grants; a Deny whose condition
+cannot be decided makes an otherwise-allowed answer uncertain.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Literal
+
+from ..inventory import ManagedPolicyRef, Policy, Source
+from ..location import Location
+from . import managed
+from .arn import resource_glob
+from .conditions import (
+    FALSE,
+    TRUE,
+    NoMatch,
+    Outcome,
+    all3,
+    any3,
+    evaluate_condition,
+    evaluate_conditions,
+    not3,
+    substitute,
+    unknown,
+)
+from .context import Partial, Principal, Request, Value
+from .matching import action_glob, covers, intersects, string_glob
+from .statements import PolicyDocument, PrincipalSpec, Statement, normalize
+
+Decision = Literal["allowed", "denied", "uncertain"]
+ResourceKind = Literal["s3", "kms", "trust", "generic"]
+PolicyInput = Policy | ManagedPolicyRef | Mapping[str, Any] | str
+
+ALLOW_ALL: dict[str, Any] = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+}
+
+
+@dataclass(frozen=True)
+class StatementRef:
+    """A statement of a policy, with enough to point a finding at it."""
+
+    policy: Policy | None
+    label: str  # file path, inline policy name or managed policy ARN
+    statement: Statement
+
+    @property
+    def index(self) -> int:
+        return self.statement.index
+
+    @property
+    def sid(self) -> str | None:
+        return self.statement.sid
+
+    @property
+    def pointer(self) -> str:
+        return "".join(f"/{t}" for t in self.statement.tokens)
+
+    def location(self) -> Location:
+        if self.policy is not None:
+            return self.policy.source.locate(*self.statement.tokens)
+        return Location(pointer=self.pointer)
+
+    def describe(self) -> str:
+        return f"{self.statement.describe()} of {self.label}"
+
+
+@dataclass
+class Result:
+    request: Request
+    decision: Decision
+    explicit_deny: bool = False
+    deciding: list[StatementRef] = field(default_factory=list)
+    uncertain_reasons: list[str] = field(default_factory=list)
+    uncertain_keys: list[str] = field(default_factory=list)
+    closest: StatementRef | None = None
+    closest_misses: list[str] = field(default_factory=list)  # what the closest Allow lacks
+
+    @property
+    def allowed(self) -> bool:
+        return self.decision == "allowed"
+
+    @property
+    def denied(self) -> bool:
+        return self.decision == "denied"
+
+    @property
+    def uncertain(self) -> bool:
+        return self.decision == "uncertain"
+
+
+# --- Loading policies ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreparedPolicy:
+    """A policy normalised once; pass it to :func:`evaluate` many times.
+
+    ``doc`` is None for a managed policy ARN whose document is not known.
+    """
+
+    policy: Policy | None
+    label: str
+    doc: PolicyDocument | None
+    arn: str | None = None
+
+
+@lru_cache(maxsize=256)
+def _managed_doc(arn: str) -> tuple[managed.ManagedPolicy, PolicyDocument] | None:
+    found = managed.lookup(arn)
+    return None if found is None else (found, normalize(found.document))
+
+
+def _managed_policy(arn: str, source: Source | None) -> PreparedPolicy:
+    hit = _managed_doc(arn)
+    if hit is None:
+        return PreparedPolicy(None, arn, None, arn)
+    found, doc = hit
+    policy = Policy(
+        data=found.document,
+        source=source or Source(location=Location(arn=arn)),
+        kind="identity",
+        name=arn,
+    )
+    return PreparedPolicy(policy, f"{arn} ({found.version_id})", doc, arn)
+
+
+def prepare(item: PolicyInput | PreparedPolicy) -> PreparedPolicy:
+    """Normalise a policy: a :class:`Policy`, an attached managed policy (by reference or
+    ARN string), or raw policy JSON. Policies are not cached by identity because callers
+    may build and change dicts; prepare once and reuse the result instead."""
+    if isinstance(item, PreparedPolicy):
+        return item
+    if isinstance(item, Policy):
+        label = item.name or item.source.path or "policy"
+        return PreparedPolicy(item, label, normalize(item.data))
+    if isinstance(item, ManagedPolicyRef):
+        if item.policy is not None:
+            inner = prepare(item.policy)
+            return PreparedPolicy(inner.policy, item.arn, inner.doc, item.arn)
+        return _managed_policy(item.arn, item.source)
+    if isinstance(item, str):
+        return _managed_policy(item, None)
+    return PreparedPolicy(None, "policy", normalize(item))
+
+
+# --- Matching one statement ----------------------------------------------------------------
+
+
+def action_outcome(st: Statement, action: str) -> Outcome:
+    if st.action_key is None:
+        return FALSE
+    hits = []
+    for entry in st.actions:
+        if entry is None:
+            hits.append(unknown(f"an {st.action_key} entry is not a plain string"))
+        elif action_glob(entry).match(action):
+            hits.append(TRUE)
+            break
+    found = any3(hits)
+    return not3(found) if st.action_key == "NotAction" else found
+
+
+def _resource_pattern(entry: str, resource: Value, check: str, variables: bool) -> Outcome:
+    glob = resource_glob(entry, variables)
+    if isinstance(resource, Partial):
+        known = string_glob(resource.pattern, False, True)
+        hit = covers(glob, known) if check == "covers" else intersects(glob, known)
+        return TRUE if hit else FALSE
+    return TRUE if glob.match(resource) else FALSE
+
+
+def resource_outcome(st: Statement, request: Request, for_all: bool, variables: bool) -> Outcome:
+    """Does the statement apply to the request's resource (all of it, or some of it)?"""
+    if st.resource_key is None:
+        return TRUE  # trust policies have no Resource
+    negate = st.resource_key == "NotResource"
+    # Allow needs every resource of a Partial (covers); Deny applies if some overlap. For
+    # NotResource the question flips: all excluded <=> no overlap.
+    check = "covers" if for_all != negate else "intersects"
+    hits = []
+    for entry in st.resources:
+        if entry is None:
+            hits.append(unknown("a Resource entry is not a plain string (unresolved reference?)"))
+            continue
+        pattern: str | NoMatch | Outcome = entry
+        if variables and "${" in entry:
+            pattern = substitute(entry, request.context)
+        if isinstance(pattern, NoMatch):
+            hits.append(FALSE)
+        elif isinstance(pattern, Outcome):
+            hits.append(pattern)
+        else:
+            out = _resource_pattern(pattern, request.resource, check, variables)
+            hits.append(out)
+            if out.value is True:
+                break
+    found = any3(hits)
+    return not3(found) if negate else found
+
+
+def _same(a: str, b: str) -> bool:
+    return a.lower() == b.lower()
+
+
+def _role_identities(principal: Principal) -> tuple[str | None, str | None]:
+    """(role ARN without path, assumed-role ARN prefix) for comparing Principal entries."""
+    if isinstance(principal.name, str) and ":role/" in principal.name:
+        name = principal.name.rsplit("/", 1)[-1]
+        head = principal.name.split(":role/", 1)[0]
+        return f"{head}:role/{name}", f"{head.replace(':iam:', ':sts:', 1)}:assumed-role/{name}/"
+    return None, None
+
+
+def _spec_outcome(spec: PrincipalSpec, principal: Principal) -> tuple[Outcome, Outcome]:
+    """(matches the principal itself, matches its account) for one Principal element."""
+    if spec.wildcard:
+        return TRUE, TRUE
+    if principal.kind == "service":
+        hits = [
+            unknown("a Service principal is not a plain string") if s is None
+            else (TRUE if _same(s, principal.name) else FALSE)
+            for s in spec.service
+        ]
+        return any3(hits), FALSE
+    role_plain, session_prefix = _role_identities(principal)
+    partial_role = "*" in principal.name or "?" in principal.name
+    direct: list[Outcome] = []
+    account: list[Outcome] = []
+    for entry in spec.aws:
+        if entry is None:
+            direct.append(unknown("an AWS principal is not a plain string"))
+        elif principal.account and (
+            entry == principal.account or entry.endswith(f":iam::{principal.account}:root")
+        ):
+            account.append(TRUE)
+        elif (
+            _same(entry, principal.name)
+            or (role_plain is not None and _same(entry, role_plain))
+            or (session_prefix is not None and entry.lower().startswith(session_prefix.lower()))
+        ):
+            direct.append(TRUE)
+        elif partial_role and ":role/" in entry:
+            direct.append(unknown(f"is {entry} the service role? Its ARN is not known"))
+        elif principal.account is None and (entry.isdigit() or entry.endswith(":root")):
+            account.append(unknown("the service role's account is not known"))
+    return any3(direct), any3(account)
+
+
+def principal_outcome(st: Statement, principal: Principal) -> tuple[Outcome, bool]:
+    """Does a resource-policy statement apply to the principal? (outcome, via account)."""
+    spec = st.principal
+    if spec is None:
+        return FALSE, False  # a resource-policy statement without Principal applies to no one
+    direct, account = _spec_outcome(spec, principal)
+    if st.principal_key == "NotPrincipal":
+        # IAM compares each identity of the caller: a role session is excluded only when
+        # both the role (or its session) and its account are listed.
+        if spec.wildcard:
+            return FALSE, False
+        listed = direct if principal.kind == "service" else all3((direct, account))
+        return not3(listed), False
+    if direct.value is True:
+        return TRUE, False
+    if account.value is True:
+        return TRUE, True
+    return any3((direct, account)), account.value is not False
+
+
+@dataclass
+class _Match:
+    ref: StatementRef
+    outcome: Outcome
+    via_account: bool = False
+
+
+def _match(
+    ref: StatementRef, request: Request, variables: bool, resource_policy: bool, for_all: bool
+) -> _Match:
+    st = ref.statement
+    via_account = False
+    parts = [action_outcome(st, request.action)]
+    if parts[0].value is False:
+        return _Match(ref, FALSE)
+    parts.append(resource_outcome(st, request, for_all, variables))
+    if parts[-1].value is False:
+        return _Match(ref, FALSE)
+    if resource_policy:
+        principal, via_account = principal_outcome(st, request.principal)
+        parts.append(principal)
+        if principal.value is False:
+            return _Match(ref, FALSE)
+    if st.conditions:
+        parts.append(evaluate_conditions(st.conditions, request.context, variables))
+    return _Match(ref, all3(parts), via_account)
+
+
+def _action_distance(st: Statement, action: str) -> float:
+    """0 (a near-typo) .. 1 for entries of the right service; 1.5 for other services."""
+    service = action.split(":", 1)[0].lower() + ":"
+    same = [a.lower() for a in st.actions if a and a.lower().startswith(service)]
+    if not same or st.action_key == "NotAction":
+        return 1.5
+    best = max(difflib.SequenceMatcher(None, a, action.lower()).ratio() for a in same)
+    return min(1.0, 1.0 - best + 0.01)
+
+
+def _misses(ref: StatementRef, request: Request, variables: bool, resource_policy: bool) -> (
+    tuple[float, list[str]]
+):
+    """How far an Allow statement is from granting: a score and the parts that fail."""
+    st = ref.statement
+    misses: list[str] = []
+    score = 0.0
+    checks: list[tuple[str, Outcome]] = [
+        ("action", action_outcome(st, request.action)),
+        ("resource", resource_outcome(st, request, True, variables)),
+    ]
+    if resource_policy:
+        checks.insert(0, ("principal", principal_outcome(st, request.principal)[0]))
+    for cond in st.conditions:
+        checks.append(
+            (f"condition {cond.label}", evaluate_condition(cond, request.context, variables))
+        )
+    for name, out in checks:
+        if out.value is False:
+            misses.append(name)
+            if name == "principal":
+                score += 2
+            elif name == "action":
+                score += _action_distance(st, request.action)
+            else:
+                score += 1
+        elif out.value is None:
+            misses.append(f"{name} (cannot tell)")
+            score += 0.5
+    return score, misses
+
+
+# --- Evaluation ---------------------------------------------------------------------------
+
+
+def _dedupe(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+@dataclass
+class _Side:
+    """Allow and Deny matches of one group of policies (identity, boundary, resource)."""
+
+    allows: list[_Match] = field(default_factory=list)
+    denies: list[_Match] = field(default_factory=list)
+    invalid: list[StatementRef] = field(default_factory=list)
+    unknown_policies: list[str] = field(default_factory=list)
+
+
+def _collect(loaded: Sequence[PreparedPolicy], request: Request, resource_policy: bool) -> _Side:
+    side = _Side()
+    for item in loaded:
+        if item.doc is None:
+            side.unknown_policies.append(item.arn or item.label)
+            continue
+        variables = item.doc.variables
+        for st in item.doc.statements:
+            ref = StatementRef(item.policy, item.label, st)
+            if not st.valid:
+                side.invalid.append(ref)
+                continue
+            m = _match(ref, request, variables, resource_policy, for_all=st.is_allow)
+            if m.outcome.value is False:
+                continue
+            (side.allows if st.is_allow else side.denies).append(m)
+    return side
+
+
+def _unknown_policy_outcomes(side: _Side) -> tuple[Outcome, Outcome]:
+    """What unknown policies may contribute: (allow, deny)."""
+    allow = [unknown(f"policy {arn} is not known; it may grant this", arn)
+             for arn in side.unknown_policies]
+    deny = [unknown(f"policy {arn} is not known; it may deny this", arn)
+            for arn in side.unknown_policies if managed.may_deny(arn)]
+    # A malformed Deny is rejected by IAM, but we cannot vouch for what was meant.
+    deny += [unknown(f"{ref.describe()} is malformed ({'; '.join(ref.statement.problems)})")
+             for ref in side.invalid if ref.statement.effect == "Deny"]
+    return any3(allow), any3(deny)
+
+
+def _allow_of(matches: Iterable[_Match], via_account: bool | None = None) -> Outcome:
+    return any3(
+        m.outcome for m in matches if via_account is None or m.via_account == via_account
+    )
+
+
+def evaluate(
+    request: Request,
+    *,
+    identity_policies: Iterable[PolicyInput | PreparedPolicy] = (),
+    resource_policy: PolicyInput | PreparedPolicy | None = None,
+    resource_kind: ResourceKind | None = None,
+    permissions_boundary: PolicyInput | PreparedPolicy | None = None,
+    same_account: bool = True,
+    ignore_denies: bool = False,
+) -> Result:
+    """Decide one request. See the module docstring for the semantics.
+
+    ``ignore_denies`` answers "would anything grant it?" (PL201 tells a missing grant from a
+    blocking Deny, PL202).
+    """
+    is_role = request.principal.kind == "role"
+    identity = [prepare(p) for p in identity_policies] if is_role else []
+    boundary = [prepare(permissions_boundary)] if is_role and permissions_boundary else []
+    resource = [prepare(resource_policy)] if resource_policy is not None else []
+    kind = resource_kind or ("generic" if resource else None)
+
+    id_side = _collect(identity, request, resource_policy=False)
+    bd_side = _collect(boundary, request, resource_policy=False)
+    rs_side = _collect(resource, request, resource_policy=True)
+    id_unknown_allow, id_unknown_deny = _unknown_policy_outcomes(id_side)
+    bd_unknown_allow, bd_unknown_deny = _unknown_policy_outcomes(bd_side)
+    _, rs_unknown_deny = _unknown_policy_outcomes(rs_side)
+
+    if ignore_denies:
+        id_side.denies, bd_side.denies, rs_side.denies = [], [], []
+        id_unknown_deny = bd_unknown_deny = rs_unknown_deny = FALSE
+    deny = any3(
+        [m.outcome for m in id_side.denies + bd_side.denies + rs_side.denies]
+        + [id_unknown_deny, bd_unknown_deny, rs_unknown_deny]
+    )
+
+    identity_allow = any3([_allow_of(id_side.allows), id_unknown_allow]) if is_role else FALSE
+    if boundary:
+        identity_allow = all3((identity_allow, any3([_allow_of(bd_side.allows),
+                                                     bd_unknown_allow])))
+    direct = _allow_of(rs_side.allows, via_account=False)
+    delegated = _allow_of(rs_side.allows, via_account=True)
+
+    if kind is None:
+        allow = identity_allow
+    elif not is_role:
+        allow = direct  # a service principal: only the resource policy can grant it
+    elif kind == "kms":
+        allow = any3((direct, all3((delegated, identity_allow))))
+    elif kind == "trust":
+        allow = direct
+    elif same_account:
+        allow = any3((identity_allow, direct))
+    else:
+        allow = all3((identity_allow, any3((direct, delegated))))
+
+    result = Result(request, "denied")
+    all_denies = id_side.denies + bd_side.denies + rs_side.denies
+    if deny.value is True:
+        result.explicit_deny = True
+        result.deciding = [m.ref for m in all_denies if m.outcome.value is True]
+    elif deny.value is None and allow.value is not False:
+        result.decision = "uncertain"
+        result.deciding = [m.ref for m in all_denies if m.outcome.value is None]
+        result.uncertain_reasons = _dedupe(deny.reasons + (allow.reasons if allow.value is None
+                                                             else ()))
+        result.uncertain_keys = _dedupe(deny.keys + (allow.keys if allow.value is None else ()))
+    elif allow.value is True:
+        result.decision = "allowed"
+        allows = id_side.allows + rs_side.allows
+        result.deciding = [m.ref for m in allows if m.outcome.value is True]
+    elif allow.value is None:
+        result.decision = "uncertain"
+        allows = id_side.allows + bd_side.allows + rs_side.allows
+        result.deciding = [m.ref for m in allows if m.outcome.value is None]
+        result.uncertain_reasons = _dedupe(allow.reasons)
+        result.uncertain_keys = _dedupe(allow.keys)
+    if result.decision != "allowed":
+        _closest(result, identity, resource, request)
+    return result
+
+
+def _closest(
+    result: Result,
+    identity: Sequence[PreparedPolicy],
+    resource: Sequence[PreparedPolicy],
+    request: Request,
+) -> None:
+    best: tuple[float, int] | None = None
+    order = 0
+    for loaded, is_resource in ((identity, False), (resource, True)):
+        for item in loaded:
+            if item.doc is None:
+                continue
+            for st in item.doc.statements:
+                if not st.is_allow or not st.valid:
+                    continue
+                ref = StatementRef(item.policy, item.label, st)
+                score, misses = _misses(ref, request, item.doc.variables, is_resource)
+                order += 1
+                if best is None or (score, order) < best:
+                    best = (score, order)
+                    result.closest, result.closest_misses = ref, misses

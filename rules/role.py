@@ -1,0 +1,889 @@
+"""PL1xx: the Personalize service role (trust policy, permissions, roleArn).
+
+Every verdict comes from the policy evaluator (:mod:`personalize_lint.iam.evaluator`): the
+same requests Personalize makes, with the request context it carries. An answer the
+evaluator cannot reach (a condition key nobody can know, an unknown managed policy) is a
+PL003 warning that names why, never a pass.
+
+Files checked on their own (outside any set-up) get only what one file decides alone, and
+only when the file is recognisably meant for Personalize: it names ``personalize``
+somewhere, or a service principal a typo away from ``personalize.amazonaws.com``. A trust
+policy for ``ec2.amazonaws.com`` in the same repository is not this tool's business; a
+linter that cries wolf gets switched off. Keys that only a set-up can supply (the account
+behind ``aws:SourceAccount``, the region) keep a lone file's rules silent rather than
+guessing.
+
+This module also holds the helpers the bucket and key rules share (set-up facts, request
+builders, finding wording); they are plain functions, so the rule collector registers only
+the ``Rule`` objects.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from personalize_lint.document import Document
+from personalize_lint.findings import Finding
+from personalize_lint.iam import actions as action_catalogue
+from personalize_lint.iam import managed
+from personalize_lint.iam.arn import (
+    ROLE_ARN_API_RE,
+    parse_arn,
+    partition_of_region,
+    role_name,
+    s3_objects_pattern,
+    split_s3_url,
+)
+from personalize_lint.iam.context import (
+    PERSONALIZE_NAMESPACE,
+    PERSONALIZE_SERVICE,
+    Partial,
+    Principal,
+    Request,
+    Value,
+    role_context,
+    service_context,
+    setup_dependent,
+)
+from personalize_lint.iam.evaluator import (
+    PolicyInput,
+    PreparedPolicy,
+    Result,
+    StatementRef,
+    evaluate,
+    prepare,
+)
+from personalize_lint.iam.matching import action_glob, covers
+from personalize_lint.iam.statements import Statement
+from personalize_lint.inventory import Inventory, ManagedPolicyRef, Policy, Role, Setup, Source
+from personalize_lint.location import Location
+from personalize_lint.rule import RuleContext, rule
+
+DOCS = "https://docs.aws.amazon.com/personalize/latest/dg"
+GUARD_KEYS = ("aws:sourceaccount", "aws:sourcearn")
+
+# --- Shared helpers (also used by rules/bucket.py and rules/kms.py) -------------------------
+
+
+@dataclass
+class Facts:
+    """What a set-up tells about the requests Personalize will make."""
+
+    setup: Setup
+    account: str | None = None
+    region: str | None = None
+    partition: str = "aws"
+    role_arn: str | None = None
+    path: str | None = None
+    kms_key_arn: str | None = None
+    output_tokens: tuple[str, ...] = ()
+    output: dict[str, Any] = field(default_factory=dict)
+
+    def locate(self, *tokens: str) -> Location:
+        """A place in the metric attribution request (roleArn, path ...), or the set-up."""
+        ma = self.setup.metric_attribution
+        if ma is None:
+            return self.setup.location
+        if tokens and tokens[0] in ("path", "kmsKeyArn"):
+            tokens = ("s3DataDestination", *tokens)
+        return ma.source.locate(*self.output_tokens, *tokens)
+
+    @property
+    def objects(self) -> Partial | None:
+        """The object ARNs under the output path, if it is a valid s3:// location."""
+        split = split_s3_url(self.path) if self.path else None
+        if not split or not split[0]:
+            return None
+        return Partial(s3_objects_pattern(split[0], split[1], self.partition))
+
+    @property
+    def output_url(self) -> str:
+        return self.path or "the output path"
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def output_config(data: Any) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """metricsOutputConfig of a create/update request or a describe output, and its tokens."""
+    request: dict[str, Any] = _dict(data)
+    prefix: tuple[str, ...] = ()
+    if isinstance(request.get("metricAttribution"), dict):
+        request, prefix = request["metricAttribution"], ("metricAttribution",)
+    for key in ("metricsOutputConfig", "MetricsOutputConfig"):
+        if isinstance(request.get(key), dict):
+            return request[key], (*prefix, key)
+    return {}, prefix
+
+
+def output_fields(output: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
+    """(roleArn, path, kmsKeyArn), accepting the console's PascalCase too."""
+    dest = _dict(output.get("s3DataDestination") or output.get("S3DataDestination"))
+    return (
+        _str(output.get("roleArn") or output.get("RoleArn")),
+        _str(dest.get("path") or dest.get("Path")),
+        _str(dest.get("kmsKeyArn") or dest.get("KmsKeyArn")),
+    )
+
+
+def facts(setup: Setup) -> Facts:
+    f = Facts(setup)
+    if setup.metric_attribution is not None:
+        f.output, f.output_tokens = output_config(setup.metric_attribution.data)
+        f.role_arn, f.path, f.kms_key_arn = output_fields(f.output)
+        request = _dict(setup.metric_attribution.data)
+        request = _dict(request.get("metricAttribution")) or request
+        dg = _str(request.get("datasetGroupArn"))
+        if dg and not setup.dataset_group.arn:
+            setup.dataset_group.arn = dg
+    if setup.role is not None and setup.role.arn and not f.role_arn:
+        f.role_arn = setup.role.arn
+    if setup.key is not None and setup.key.arn and not f.kms_key_arn:
+        f.kms_key_arn = setup.key.arn
+    for arn_text in (setup.dataset_group.arn, f.role_arn):
+        arn = parse_arn(arn_text) if arn_text else None
+        if arn is not None:
+            f.account = f.account or (arn.account if arn.account.isdigit() else None)
+            f.region = f.region or arn.region or None
+            f.partition = arn.partition or f.partition
+    if f.region and not parse_arn(setup.dataset_group.arn or ""):
+        f.partition = partition_of_region(f.region)
+    return f
+
+
+def missing_declared(setup: Setup, *names: str) -> bool:
+    """Has the set-up already reported this input missing (config or audit)?"""
+    wanted = [n.lower() for n in names]
+    return any(any(w in m.what.lower() for w in wanted) for m in setup.missing)
+
+
+def s3_absent(f: Facts) -> tuple[str, ...]:
+    if f.kms_key_arn:
+        return ()
+    return ("s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id")
+
+
+def service_request(f: Facts | None, action: str, resource: Value,
+                    absent: Iterable[str] = ()) -> Request:
+    ctx = service_context(
+        account=f.account if f else None,
+        region=f.region if f else None,
+        partition=f.partition if f else None,
+        absent=absent,
+    )
+    return Request(Principal.service(), action, resource, ctx)
+
+
+def role_request(f: Facts, action: str, resource: Value, absent: Iterable[str] = (),
+                 extra: dict[str, Value] | None = None) -> Request:
+    # An unknown role ARN stays a pattern: Principal entries naming some role are unsure.
+    role_arn = f.role_arn or f"arn:{f.partition}:iam::{f.account or '*'}:role/*"
+    ctx = role_context(role_arn=f.role_arn, account=f.account, region=f.region,
+                       partition=f.partition, extra=extra, absent=absent)
+    return Request(Principal.role(role_arn, f.account), action, resource, ctx)
+
+
+def identity_inputs(role: Role) -> list[PolicyInput | PreparedPolicy]:
+    """A role's inline policies and attached managed policies, prepared once."""
+    items: list[PolicyInput | PreparedPolicy] = [prepare(p) for p in role.policies]
+    items.extend(prepare(m) for m in role.managed_policies)
+    return items
+
+
+def has_identity_documents(role: Role | None) -> bool:
+    return role is not None and bool(role.policies or role.managed_policies)
+
+
+def describe_resource(resource: Value, f: Facts | None = None) -> str:
+    if isinstance(resource, Partial):
+        where = f" under {f.path}" if f and f.path else ""
+        return f"the objects{where} ({resource.pattern})"
+    return f'Resource "{resource}"' if resource == "*" else resource
+
+
+def closest_hint(result: Result, wanted: str | None = None) -> str:
+    """' The closest statement is ..., which does not match the action.' and typo hints."""
+    ref = result.closest
+    if ref is None:
+        return ""
+    misses = ", ".join(result.closest_misses) or "its conditions"
+    text = f" The closest is {ref.describe()}, which does not match: {misses}."
+    if wanted:
+        for entry, hint in action_catalogue.near_misses(list(ref.statement.actions), wanted):
+            text += f" {entry!r} is not an IAM action; did you mean {hint!r}?"
+    return text
+
+
+def deny_hint(result: Result) -> str:
+    refs = [r.describe() for r in result.deciding]
+    return f" It is explicitly denied by {', '.join(refs)}." if refs else ""
+
+
+def finding_location(result: Result, fallback: Location) -> tuple[Location, tuple[Location, ...]]:
+    """Point at the deciding Deny, else the closest statement, else the fallback."""
+    refs = list(result.deciding) if result.explicit_deny or result.uncertain else []
+    if not refs and result.closest is not None:
+        refs = [result.closest]
+    if not refs:
+        return fallback, ()
+    return refs[0].location(), (*(r.location() for r in refs[1:]), fallback)
+
+
+def uncertain_finding(what: str, result: Result, fallback: Location, setup: str | None) -> (
+    Finding
+):
+    keys = ", ".join(result.uncertain_keys)
+    reasons = "; ".join(result.uncertain_reasons) or "an unknown input"
+    location, related = finding_location(result, fallback)
+    msg = f"Could not decide whether {what}: {reasons}."
+    if keys:
+        msg += f" Make the condition on {keys} decidable, or check it by hand."
+    return Finding("PL003", msg, location, related=related, setup=setup,
+                   properties={"conditionKeys": list(result.uncertain_keys)})
+
+
+def only_setup_keys(result: Result) -> bool:
+    """Is an uncertain answer due only to keys a set-up would supply (lone files)?"""
+    return bool(result.uncertain_keys) and all(setup_dependent(k)
+                                                for k in result.uncertain_keys) and len(
+        result.uncertain_reasons) == len(result.uncertain_keys)
+
+
+# --- Standalone documents ------------------------------------------------------------------
+
+
+def _services(data: Any) -> Iterator[str]:
+    statements = data.get("Statement") if isinstance(data, dict) else None
+    for st in statements if isinstance(statements, list) else [statements]:
+        principal = st.get("Principal") if isinstance(st, dict) else None
+        if isinstance(principal, dict):
+            svc = principal.get("Service")
+            for s in svc if isinstance(svc, list) else [svc]:
+                if isinstance(s, str):
+                    yield s
+
+
+def meant_for_personalize(data: Any) -> bool:
+    """Does a lone policy file look like it is for Amazon Personalize?"""
+    try:
+        text = json.dumps(data).lower()
+    except (TypeError, ValueError):
+        return False
+    if "personaliz" in text or "personalis" in text:
+        return True
+    return any(
+        difflib.SequenceMatcher(None, s.lower(), PERSONALIZE_SERVICE).ratio() >= 0.85
+        for s in _services(data)
+    )
+
+
+def policy_kind(doc: Document) -> str:
+    if doc.subkind in ("identity", "trust", "bucket", "key"):
+        return doc.subkind
+    from personalize_lint.loaders.detect import policy_subkind
+
+    data = standalone_policy(doc).data
+    return policy_subkind(data) if isinstance(data, dict) else "unknown"
+
+
+def standalone_policy(doc: Document) -> Policy:
+    from personalize_lint.policy_shape import unwrap_policy
+
+    data, pointer = unwrap_policy(doc.data)
+    return Policy(data=data, source=Source(doc, pointer), kind=doc.subkind or "unknown",
+                  name=doc.path)
+
+
+def standalone_policies(inventory: Inventory, *kinds: str) -> Iterator[tuple[Document, Policy]]:
+    for doc in inventory.standalone:
+        if doc.kind == "policy" and policy_kind(doc) in kinds:
+            yield doc, standalone_policy(doc)
+
+
+def statement_location(policy: Policy, st: Statement) -> Location:
+    return policy.source.locate(*st.tokens)
+
+
+def has_guard(st: Statement, account: str | None = None) -> bool:
+    """Does the statement carry an aws:SourceAccount or aws:SourceArn condition?"""
+    return any(c.key.lower() in GUARD_KEYS and not c.negated for c in st.conditions)
+
+
+def guard_accounts(st: Statement) -> set[str]:
+    """Account IDs named by the statement's aws:SourceAccount / aws:SourceArn values."""
+    found = set()
+    for c in st.conditions:
+        for v in c.values:
+            if v is None:
+                continue
+            if c.key.lower() == "aws:sourceaccount" and v.isdigit():
+                found.add(v)
+            elif c.key.lower() == "aws:sourcearn":
+                arn = parse_arn(v)
+                if arn is not None and arn.account.isdigit():
+                    found.add(arn.account)
+    return found
+
+
+# --- PL101 / PL102: trust ------------------------------------------------------------------
+
+TRUST_FIX = """{
+  "Effect": "Allow",
+  "Principal": {"Service": "personalize.amazonaws.com"},
+  "Action": "sts:AssumeRole",
+  "Condition": {
+    "StringEquals": {"aws:SourceAccount": "111122223333"},
+    "ArnLike": {"aws:SourceArn": "arn:aws:personalize:us-east-1:111122223333:*"}
+  }
+}"""
+
+
+def _typo_hint(policy: Policy) -> str:
+    for svc in _services(policy.data):
+        if svc != PERSONALIZE_SERVICE and difflib.SequenceMatcher(
+            None, svc.lower(), PERSONALIZE_SERVICE
+        ).ratio() >= 0.85:
+            return (f" {svc!r} is not the Personalize service principal; use "
+                    f"{PERSONALIZE_SERVICE!r}.")
+    return ""
+
+
+def _trust_request(f: Facts | None) -> Request:
+    resource = (f.role_arn if f and f.role_arn else None) or "arn:aws:iam::*:role/*"
+    return service_request(f, "sts:AssumeRole", resource)
+
+
+def _check_trust(policy: Policy, f: Facts | None, fallback: Location, setup: str | None) -> (
+    Iterator[Finding]
+):
+    result = evaluate(_trust_request(f), resource_policy=policy, resource_kind="trust")
+    if result.uncertain:
+        if f is None and only_setup_keys(result):
+            return
+        yield uncertain_finding(f"{PERSONALIZE_SERVICE} may assume the role", result, fallback,
+                                setup)
+    elif result.denied:
+        location, related = finding_location(result, fallback)
+        why = deny_hint(result) if result.explicit_deny else closest_hint(result,
+                                                                          "sts:AssumeRole")
+        yield Finding(
+            "PL101",
+            f"The trust policy does not let {PERSONALIZE_SERVICE} call sts:AssumeRole, so "
+            f"Personalize cannot use the role.{why}{_typo_hint(policy)} Add a statement "
+            f'allowing Principal {{"Service": "{PERSONALIZE_SERVICE}"}} the action '
+            "sts:AssumeRole.",
+            location, related=related, setup=setup,
+        )
+
+
+@rule(
+    id="PL101",
+    level="error",
+    title="The service role's trust policy does not let Personalize assume it",
+    why="""
+Personalize publishes attribution metrics with the role named in metricsOutputConfig.roleArn,
+and it can only use that role if the role's trust policy allows the service principal
+personalize.amazonaws.com to call sts:AssumeRole. A typo in the principal, another service,
+a NotPrincipal, a Deny, or a condition that cannot hold (another account's aws:SourceAccount)
+all stop it. Standalone trust policies are checked when they are recognisably meant for
+Personalize.
+""",
+    fix="Allow the service principal personalize.amazonaws.com the action sts:AssumeRole, "
+        "guarded by aws:SourceAccount and aws:SourceArn of your account.",
+    example=TRUST_FIX,
+    source=f"{DOCS}/set-up-required-permissions.html",
+    tags=("iam", "trust"),
+)
+def pl101(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
+    for setup in inventory.setups:
+        role = setup.role
+        if role is None or not (role.trust_policy or role.policies or role.managed_policies):
+            continue  # PL107 reports a role the set-up does not contain
+        f = facts(setup)
+        if role.trust_policy is None:
+            if setup.origin != "account" and not missing_declared(setup, "trust"):
+                yield Finding("PL003", "The set-up gives no trust policy for the service role "
+                              "(role-trust-policy), so PL101/PL102 were not evaluated.",
+                              role.source.locate(), setup=setup.name)
+            continue
+        yield from _check_trust(role.trust_policy, f, role.trust_policy.source.locate(),
+                                setup.name)
+    for doc, policy in standalone_policies(inventory, "trust"):
+        if meant_for_personalize(policy.data):
+            yield from _check_trust(policy, None, doc.location(), None)
+
+
+def _unguarded(policy: Policy, account: str | None) -> Iterator[tuple[Statement, str]]:
+    doc = prepare(policy).doc
+    for st in doc.statements if doc else ():
+        if not st.is_allow or st.principal is None or st.principal_key != "Principal":
+            continue
+        svc = any(s and s.lower() == PERSONALIZE_SERVICE for s in st.principal.service)
+        assume = any(a and action_glob(a).match("sts:AssumeRole") for a in st.actions)
+        if not (svc and assume and st.action_key == "Action"):
+            continue
+        if not has_guard(st):
+            yield st, "has no aws:SourceAccount or aws:SourceArn condition"
+        elif account:
+            other = guard_accounts(st) - {account}
+            if other:
+                yield st, (f"guards with account {', '.join(sorted(other))}, not the role's "
+                           f"account {account}")
+
+
+@rule(
+    id="PL102",
+    level="warning",
+    title="The trust policy has no confused-deputy guard",
+    why="""
+Without an aws:SourceAccount or aws:SourceArn condition, any Personalize resource of any
+account could make Personalize act with your role (the confused-deputy problem). AWS
+recommends both keys, with values of the role's own account and
+arn:<partition>:personalize:<region>:<account>:*.
+""",
+    fix='Add "Condition": {"StringEquals": {"aws:SourceAccount": "<account>"}, "ArnLike": '
+        '{"aws:SourceArn": "arn:aws:personalize:<region>:<account>:*"}} to the statement.',
+    example=TRUST_FIX,
+    source=f"{DOCS}/cross-service-confused-deputy-prevention.html",
+    tags=("iam", "trust", "security"),
+)
+def pl102(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
+    checks: list[tuple[Policy, str | None, str | None]] = []
+    for setup in inventory.setups:
+        if setup.role is not None and setup.role.trust_policy is not None:
+            arn = parse_arn(setup.role.arn or "")
+            account = arn.account if arn and arn.account.isdigit() else facts(setup).account
+            checks.append((setup.role.trust_policy, account, setup.name))
+    for _doc, policy in standalone_policies(inventory, "trust"):
+        if meant_for_personalize(policy.data):
+            checks.append((policy, None, None))
+    for policy, account, setup_name in checks:
+        for st, problem in _unguarded(policy, account):
+            yield Finding(
+                "PL102",
+                f"The trust statement that lets {PERSONALIZE_SERVICE} assume the role "
+                f"{problem}: a confused deputy could use the role. Add aws:SourceAccount and "
+                "aws:SourceArn (arn:<partition>:personalize:<region>:<account>:*) conditions "
+                "for the role's own account.",
+                statement_location(policy, st), setup=setup_name,
+            )
+
+
+# --- PL103-PL106: permissions --------------------------------------------------------------
+
+CLOUDWATCH_FIX = """{
+  "Effect": "Allow",
+  "Action": "cloudwatch:PutMetricData",
+  "Resource": "*"
+}"""
+
+
+@dataclass
+class RoleCheck:
+    setup: Setup
+    facts: Facts
+    role: Role
+    identity: list[PolicyInput | PreparedPolicy]
+
+
+def role_checks(inventory: Inventory, code: str) -> Iterator[RoleCheck | Finding]:
+    """Set-ups whose role permissions can be checked; PL003 once when the role's policies
+    are not given (reported by PL103 only, ``code`` tells who asks)."""
+    for setup in inventory.setups:
+        role = setup.role
+        if setup.metric_attribution is None or role is None:
+            continue
+        if not has_identity_documents(role) and setup.origin != "account":
+            if code == "PL103" and (role.trust_policy is not None) and not missing_declared(
+                setup, "role-policies", "role policies"
+            ):
+                yield Finding("PL003", "The set-up gives no permission policies for the service "
+                              "role (role-policies, role-managed-policies), so PL103-PL106 were "
+                              "not evaluated.", role.source.locate(), setup=setup.name)
+            continue
+        yield RoleCheck(setup, facts(setup), role, identity_inputs(role))
+
+
+def _unknown_managed_hints(role: Role) -> str:
+    hints = []
+    for ref in role.managed_policies:
+        better = managed.suggest(ref.arn)
+        if ref.policy is None and better:
+            hints.append(f" {ref.arn} does not exist; the policy is {better}.")
+    return "".join(hints)
+
+
+def _evaluate_role(check: RoleCheck, request: Request, **kwargs: Any) -> Result:
+    boundary = check.role.permissions_boundary
+    return evaluate(request, identity_policies=check.identity, permissions_boundary=boundary,
+                    **kwargs)
+
+
+def _permission_findings(rule_id: str, check: RoleCheck, request: Request, result: Result,
+                         what: str, fix: str) -> Iterator[Finding]:
+    fallback = check.facts.locate("roleArn")
+    name = role_name(check.facts.role_arn or "") or "the service role"
+    if result.uncertain:
+        yield uncertain_finding(f"the service role may call {what}", result, fallback,
+                                check.setup.name)
+    elif result.denied:
+        location, related = finding_location(result, fallback)
+        why = deny_hint(result) if result.explicit_deny else (
+            " No statement of its policies allows it." + closest_hint(result, request.action))
+        yield Finding(
+            rule_id,
+            f"The service role {name} cannot call {what}.{why}"
+            f"{_unknown_managed_hints(check.role)} {fix}",
+            location, related=related, setup=check.setup.name,
+        )
+
+
+@rule(
+    id="PL103",
+    level="error",
+    title="The service role cannot publish metrics to CloudWatch",
+    why="""
+Personalize publishes the attribution metrics to CloudWatch with the service role, which
+needs cloudwatch:PutMetricData on Resource "*" (the action has no resource-level
+permissions). The check reads every inline and attached managed policy of the role, with
+wildcards, NotAction, NotResource, explicit Deny and case-insensitive action names as AWS
+reads them. A cloudwatch:namespace condition that may exclude AWS/Personalize is a warning.
+""",
+    fix='Attach a policy allowing "cloudwatch:PutMetricData" on "Resource": "*".',
+    example=CLOUDWATCH_FIX,
+    source=f"{DOCS}/metric-attribution-requirements.html",
+    tags=("iam", "cloudwatch"),
+)
+def pl103(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
+    for check in role_checks(inventory, "PL103"):
+        if isinstance(check, Finding):
+            yield check
+            continue
+        namespace = {"cloudwatch:namespace": PERSONALIZE_NAMESPACE}
+        request = role_request(check.facts, "cloudwatch:PutMetricData", "*", extra=namespace)
+        result = _evaluate_role(check, request)
+        if result.denied and not result.explicit_deny:
+            # Is it only a namespace condition? Then it "may exclude" AWS/Personalize: warn.
+            unsure = _evaluate_role(check, role_request(check.facts, "cloudwatch:PutMetricData",
+                                                        "*"))
+            if not unsure.denied and "cloudwatch:namespace" in [k.lower() for k in
+                                                                unsure.uncertain_keys]:
+                location, related = finding_location(result, check.facts.locate("roleArn"))
+                yield Finding(
+                    "PL103",
+                    "The service role may call cloudwatch:PutMetricData only for a "
+                    "cloudwatch:namespace that may exclude AWS/Personalize, where Personalize "
+                    "publishes attribution metrics." + closest_hint(result) + " Allow the "
+                    f"namespace {PERSONALIZE_NAMESPACE} or drop the condition.",
+                    location, related=related, setup=check.setup.name, level="warning",
+                )
+                continue
+        yield from _permission_findings(
+            "PL103", check, request, result, 'cloudwatch:PutMetricData on Resource "*"',
+            'Allow "cloudwatch:PutMetricData" on "Resource": "*" in a policy of the role.')
+
+
+S3_FIX = """{
+  "Effect": "Allow",
+  "Action": "s3:PutObject",
+  "Resource": "arn:aws:s3:::amzn-s3-demo-bucket/attribution/*"
+}"""
+
+
+@rule(
+    id="PL104",
+    level="error",
+    title="The service role cannot write the metrics to S3",
+    why="""
+With s3DataDestination, Personalize writes the attribution reports as objects under the
+output path with the service role, which needs s3:PutObject on every object ARN under it
+(arn:<partition>:s3:::bucket/prefix/*). A grant on the bucket ARN alone, on another prefix,
+or on single files does not cover that; a Deny on the prefix (in the role's policies or the
+bucket policy) blocks it.
+""",
+    fix="Allow s3:PutObject on arn:<partition>:s3:::<bucket>/<prefix>/* (or bucket/*) in a "
+        "policy of the role.",
+    example=S3_FIX,
+    source=f"{DOCS}/metric-attribution-requirements.html",
+    tags=("iam", "s3"),
+)
+def pl104(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
+    for check in role_checks(inventory, "PL104"):
+        if isinstance(check, Finding):
+            continue
+        objects = check.facts.objects
+        if objects is None:
+            continue  # no S3 output, or PL205 reports the path
+        bucket = check.setup.bucket
+        request = role_request(check.facts, "s3:PutObject", objects,
+                               absent=s3_absent(check.facts))
+        result = _evaluate_role(check, request,
+                                resource_policy=bucket.policy if bucket else None,
+                                resource_kind="s3")
+        pattern = objects.pattern
+        yield from _permission_findings(
+            "PL104", check, request, result,
+            f"s3:PutObject on {describe_resource(objects, check.facts)}",
+            f'Allow "s3:PutObject" on "{pattern}" in a policy of the role.')
+
+
+KMS_ROLE_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:ListGrants")
+KMS_IAM_FIX = """{
+  "Effect": "Allow",
+  "Action": ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:ListGrants"],
+  "Resource": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+}"""
+
+
+def output_key_arn(setup: Setup, f: Facts) -> tuple[str | None, Location]:
+    """The customer KMS key the output is encrypted with, and where it is named."""
+    if f.kms_key_arn:
+        return f.kms_key_arn, f.locate("kmsKeyArn")
+    bucket = setup.bucket
+    rules = _dict(_dict(bucket.encryption if bucket else None).get(
+        "ServerSideEncryptionConfiguration", bucket.encryption if bucket else None)).get("Rules")
+    for i, item in enumerate(rules if isinstance(rules, list) else []):
+        default = _dict(_dict(item).get("ApplyServerSideEncryptionByDefault"))
+        key = _str(default.get("KMSMasterKeyID"))
+        if default.get("SSEAlgorithm") in ("aws:kms", "aws:kms:dsse") and key:
+            src = bucket.encryption_source if bucket else None
+            where = src.locate("ServerSideEncryptionConfiguration", "Rules", i) if src else (
+                setup.location)
+            return key, where
+    return None, setup.location
+
+
+@rule(
+    id="PL105",
+    level="error",
+    title="The service role cannot use the KMS key of the output",
+    why="""
+When the output is encrypted with a customer managed KMS key (s3DataDestination.kmsKeyArn,
+or the bucket's default SSE-KMS key), Personalize uses the key with the service role, which
+needs kms:Decrypt, kms:GenerateDataKey, kms:DescribeKey and kms:ListGrants on it. The key
+policy must also let the role in (PL301).
+""",
+    fix="Allow the four actions on the key ARN in a policy of the role (or name the role in "
+        "the key policy).",
+    example=KMS_IAM_FIX,
+    source=f"{DOCS}/granting-personalize-key-access.html",
+    tags=("iam", "kms"),
+)
+def pl105(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
+    from personalize_lint.iam.arn import KEY_ARN_RE
+
+    for check in role_checks(inventory, "PL105"):
+        if isinstance(check, Finding):
+            continue
+        key_arn, _where = output_key_arn(check.setup, check.facts)
+        if not key_arn or not KEY_ARN_RE.fullmatch(key_arn):
+            continue  # no customer key, or PL302 reports the ARN
+        key_policy = check.setup.key.policy if check.setup.key else None
+        missing: list[tuple[str, Result]] = []
+        for action in KMS_ROLE_ACTIONS:
+            request = role_request(check.facts, action, key_arn)
+            if key_policy is not None and evaluate(request, resource_policy=key_policy,
+                                                   resource_kind="kms").allowed:
+                continue  # the key policy names the role: IAM need not grant it
+            result = _evaluate_role(check, request)
+            if not result.allowed:
+                missing.append((action, result))
+        denied = [(a, r) for a, r in missing if r.denied]
+        unsure = [(a, r) for a, r in missing if r.uncertain]
+        for action, result in unsure[:1]:
+            yield uncertain_finding(f"the service role may call {action} on {key_arn}", result,
+                                    check.facts.locate("roleArn"), check.setup.name)
+        if denied:
+            names = ", ".join(a for a, _ in denied)
+            first = denied[0][1]
+            location, related = finding_location(first, check.facts.locate("kmsKeyArn"))
+            why = deny_hint(first) if first.explicit_deny else closest_hint(first, denied[0][0])
+            yield Finding(
+                "PL105",
+                f"The service role {role_name(check.facts.role_arn or '') or ''} cannot call "
+                f"{names} on the output key {key_arn}.{why} Allow these actions on the key "
+                "ARN in a policy of the role.",
+                location, related=related, setup=check.setup.name,
+            )
+
+
+BROAD_ACTIONS = ("*", "iam:*", "s3:*")
+
+
+def broad_statements(policy: Policy | PreparedPolicy) -> Iterator[tuple[StatementRef, str]]:
+    prepared = prepare(policy)
+    for st in prepared.doc.statements if prepared.doc else ():
+        if not st.is_allow or not st.valid:
+            continue
+        ref = StatementRef(prepared.policy, prepared.label, st)
+        if st.action_key == "NotAction":
+            excluded = ", ".join(a or "?" for a in st.actions)
+            yield ref, f"allows every action except {excluded} (NotAction)"
+            continue
+        if "*" not in st.resources or st.resource_key != "Resource":
+            continue
+        for entry in st.actions:
+            if entry is None:
+                continue
+            for broad in BROAD_ACTIONS:
+                if covers(action_glob(entry), action_glob(broad)):
+                    yield ref, f'allows "{entry}" on Resource "*"'
+                    break
+            else:
+                continue
+            break
+
+
+BROAD_FIX = """{
+  "Effect": "Allow",
+  "Action": ["cloudwatch:PutMetricData"],
+  "Resource": "*"
+},
+{
+  "Effect": "Allow",
+  "Action": ["s3:PutObject"],
+  "Resource": "arn:aws:s3:::amzn-s3-demo-bucket/attribution/*"
+}"""
+
+
+def _broad_findings(policies: Sequence[Policy], refs: Sequence[ManagedPolicyRef],
+                    setup: str | None, who: str) -> Iterator[Finding]:
+    for policy in policies:
+        for ref, what in broad_statements(policy):
+            yield Finding(
+                "PL106",
+                f"{ref.describe()} {what}: far more than Personalize needs for metric "
+                f"attribution ({who}). Grant only cloudwatch:PutMetricData on \"*\", "
+                "s3:PutObject on the output prefix and the KMS actions on the key.",
+                ref.location(), setup=setup,
+            )
+    for mref in refs:
+        name = managed.policy_name(mref.arn)
+        if managed.is_aws_managed(mref.arn) and name in managed.BROAD_POLICIES:
+            yield Finding(
+                "PL106",
+                f"The service role has the AWS managed policy {name} attached: far more than "
+                "Personalize needs for metric attribution. Replace it with a policy granting "
+                "only cloudwatch:PutMetricData, s3:PutObject on the output prefix and the KMS "
+                "actions on the key.",
+                mref.source.locate(), setup=setup,
+            )
+
+
+@rule(
+    id="PL106",
+    level="warning",
+    title="The service role's policies grant far more than Personalize needs",
+    why="""
+The service role is assumed by the Personalize service on your behalf; whatever it may do,
+a confused or compromised pipeline may do. Action "*", s3:* or iam:* on every resource,
+NotAction allows, and managed policies such as AdministratorAccess, PowerUserAccess or
+AmazonS3FullAccess go far beyond cloudwatch:PutMetricData, s3:PutObject on the output
+prefix and the KMS actions metric attribution needs.
+""",
+    fix="Replace broad grants with the few actions metric attribution needs, on its resources.",
+    example=BROAD_FIX,
+    source="https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html"
+           "#grant-least-privilege",
+    tags=("iam", "least-privilege"),
+)
+def pl106(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
+    for setup in inventory.setups:
+        if setup.role is not None:
+            yield from _broad_findings(setup.role.policies, setup.role.managed_policies,
+                                       setup.name, "the service role")
+    for _doc, policy in standalone_policies(inventory, "identity"):
+        if meant_for_personalize(policy.data):
+            yield from _broad_findings([policy], [], None, "a Personalize policy")
+
+
+ROLE_ARN_FIX = """"metricsOutputConfig": {
+  "roleArn": "arn:aws:iam::111122223333:role/PersonalizeMetricsRole",
+  "s3DataDestination": {"path": "s3://amzn-s3-demo-bucket/attribution/"}
+}"""
+
+
+def role_arn_problems(role_arn: str, dataset_group_arn: str | None) -> list[str]:
+    problems = []
+    if not ROLE_ARN_API_RE.fullmatch(role_arn) or len(role_arn) > 256:
+        problems.append("does not match the API pattern arn:<partition>:iam::<12-digit "
+                        "account>:role/<name>")
+        return problems
+    dg = parse_arn(dataset_group_arn or "")
+    role = parse_arn(role_arn)
+    if dg and role and dg.account.isdigit() and dg.account != role.account:
+        problems.append(f"is in account {role.account}, not the dataset group's account "
+                        f"{dg.account}")
+    if dg and role and dg.partition and dg.partition != role.partition:
+        problems.append(f"is in partition {role.partition}, not {dg.partition}")
+    return problems
+
+
+def _role_documents(role: Role | None) -> bool:
+    return role is not None and bool(role.trust_policy or role.policies or role.managed_policies)
+
+
+@rule(
+    id="PL107",
+    level="error",
+    title="roleArn names a role the set-up does not contain, or is malformed",
+    why="""
+metricsOutputConfig.roleArn decides which role Personalize uses. If the set-up does not
+contain that role's trust and permission policies, none of PL101-PL106 can vouch for it; a
+role in another account than the dataset group, or a string that is not a role ARN, makes
+CreateMetricAttribution fail.
+""",
+    fix="Point roleArn at the service role of the same account, and declare its trust and "
+        "permission policies in the set-up (role-trust-policy, role-policies).",
+    example=ROLE_ARN_FIX,
+    source=f"{DOCS}/API_MetricsOutputConfig.html",
+    tags=("iam", "attribution"),
+)
+def pl107(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
+    for setup in inventory.setups:
+        if setup.metric_attribution is None:
+            continue
+        f = facts(setup)
+        if not f.output:
+            continue
+        where = f.locate("roleArn")
+        if output_fields(f.output)[0] is None or f.role_arn is None:
+            yield Finding("PL107", "metricsOutputConfig has no roleArn: Personalize needs "
+                          "the service role to publish metrics.", f.locate(), setup=setup.name)
+            continue
+        for problem in role_arn_problems(f.role_arn, setup.dataset_group.arn):
+            yield Finding("PL107", f"roleArn {f.role_arn!r} {problem}.", where, setup=setup.name)
+        role = setup.role
+        if not _role_documents(role):
+            yield Finding(
+                "PL107",
+                f"roleArn {f.role_arn!r} names a role the set-up does not contain: give its "
+                "trust policy (role-trust-policy) and permission policies (role-policies, "
+                "role-managed-policies) so PL101-PL106 can check it.",
+                where, setup=setup.name)
+        elif role is not None and role.arn and role.arn != f.role_arn:
+            yield Finding("PL107", f"roleArn {f.role_arn!r} is not the set-up's role "
+                          f"{role.arn!r}.", where, related=(role.source.locate(),),
+                          setup=setup.name)
+    for doc in inventory.standalone:
+        if doc.kind != "metric-attribution":
+            continue
+        output, tokens = output_config(doc.data)
+        role_arn = output_fields(output)[0]
+        if role_arn is None:
+            continue
+        request = _dict(doc.data)
+        request = _dict(request.get("metricAttribution")) or request
+        for problem in role_arn_problems(role_arn, _str(request.get("datasetGroupArn"))):
+            key = "roleArn" if "roleArn" in output else "RoleArn"
+            yield Finding("PL107", f"roleArn {role_arn!r} {problem}.",
+                          doc.location("/" + "/".join((*tokens, key))))
