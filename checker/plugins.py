@@ -61,9 +61,8 @@ def collect_rules(pm: pluggy.PluginManager) -> dict[str, Rule]:
             if not isinstance(item, Rule):
                 raise UsageError(f"a plugin registered {item!r}, which is not a Rule")
             if item.id in rules and rules[item.id] is not item:
-                raise UsageError(
-                    f"rule {item.id} is registered twice ({rules[item.id].plugin} and {item.plugin})"
-                )
+                first = rules[item.id].plugin
+                raise UsageError(f"rule {item.id} is registered twice ({first} and {item.plugin})")
             rules[item.id] = item
     return dict(sorted(rules.items()))
 

@@ -44,10 +44,8 @@ from personalize_lint.rules.schema import schema_location
 GUIDE = "https://docs.aws.amazon.com/personalize/latest/dg"
 REQUIREMENTS = f"{GUIDE}/metric-attribution-requirements.html"
 CREATING = f"{GUIDE}/creating-metric-attribution.html"
-UPDATING = f"{GUIDE}/updating-metric-attribution.html"
 API_CREATE = f"{GUIDE}/API_CreateMetricAttribution.html"
 API_METRIC = f"{GUIDE}/API_MetricAttribute.html"
-MEASURING = f"{GUIDE}/measuring-recommendation-impact.html"
 
 # The console's "Input metric attributes" JSON spells the members differently.
 CONSOLE_ALIASES: dict[str, tuple[str, ...]] = {
@@ -116,6 +114,7 @@ class Attribution:
     setup: Setup | None = None
     metrics: list[Metric] | None = None  # None: not known (a describe without metrics)
     metrics_ptr: str | None = None
+    listed: int = 0  # entries in the metrics list, objects or not (what the API counts)
     removed: list[tuple[str, Any]] = field(default_factory=list)  # (pointer, name)
     console: bool = False  # PascalCase members: the console's or a template's, not the API's
 
@@ -207,6 +206,7 @@ def read_attribution(data: Any, source: Source, setup: Setup | None = None,
         items = data if isinstance(data, list) else [data]
         attribution.metrics = _metrics(items, base if isinstance(data, list) else None, base)
         attribution.metrics_ptr = base if isinstance(data, list) else None
+        attribution.listed = len(items)
         attribution.console = any(m.console_keys for m in attribution.metrics)
     elif form in ("create", "update", "describe"):
         api = "addMetrics" if form == "update" else "metrics"
@@ -218,6 +218,7 @@ def read_attribution(data: Any, source: Source, setup: Setup | None = None,
         if isinstance(value, list):
             attribution.metrics = _metrics(value, pointer, pointer)
             attribution.metrics_ptr = pointer
+            attribution.listed = len(value)
         elif form != "describe":
             attribution.metrics = []
         removed, pointer = attribution.member("removeMetrics")
@@ -373,22 +374,22 @@ def pl401_too_many_metrics(inventory: Inventory, ctx: RuleContext) -> Iterator[F
         return
     maximum = limits.metrics.max or 10
     for attribution in attributions:
-        metrics = attribution.metrics
-        if metrics is None:
+        if attribution.metrics is None:
             continue
+        listed = attribution.listed
         where = attribution.metrics_ptr or attribution.body_ptr
         if attribution.form != "update":
-            if len(metrics) > maximum:
-                yield _finding("PL401", f"{len(metrics)} metrics; a metric attribution can have "
+            if listed > maximum:
+                yield _finding("PL401", f"{listed} metrics; a metric attribution can have "
                                         f"at most {maximum}", attribution, where)
             continue
         existing = existing_metrics(attribution, attributions)
         if existing is None:
-            if len(metrics) > maximum:
-                yield _finding("PL401", f"addMetrics has {len(metrics)} metrics; a metric "
+            if listed > maximum:
+                yield _finding("PL401", f"addMetrics has {listed} metrics; a metric "
                                         f"attribution can have at most {maximum}",
                                attribution, where)
-            elif attribution.setup is not None and len(metrics) > len(attribution.removed):
+            elif attribution.setup is not None and listed > len(attribution.removed):
                 yield _finding(
                     "PL003", f"PL401 not evaluated: the metrics {attribution.arn or 'the update'}"
                              " has now are unknown; add the describe-metric-attribution output "
@@ -397,11 +398,11 @@ def pl401_too_many_metrics(inventory: Inventory, ctx: RuleContext) -> Iterator[F
             continue
         removed = {_upper(name) for _, name in attribution.removed}
         kept = [m for m in existing if _upper(m.value("metricName")) not in removed]
-        total = len(kept) + len(metrics)
+        total = len(kept) + listed
         if total > maximum:
             yield _finding(
                 "PL401", f"this update leaves {total} metrics ({len(existing)} existing "
-                         f"+ {len(metrics)} added - {len(existing) - len(kept)} removed); a "
+                         f"+ {listed} added - {len(existing) - len(kept)} removed); a "
                          f"metric attribution can have at most {maximum}", attribution, where)
 
 
@@ -996,6 +997,8 @@ def pl409_cloudwatch_cost(inventory: Inventory, ctx: RuleContext) -> Iterator[Fi
         known = bool(attribution.setup.events) or from_data is not None
         sources |= from_data or set()
         where = attribution.metrics_ptr or attribution.body_ptr
+        unread = " (the interactions data was not read: its sources are not counted)" \
+            if attribution.setup.interactions_data and from_data is None else ""
         if not known:
             message = (f"{count} metric(s) x the attribution sources (none seen: the set-up has "
                        "no events or read data) will be published to CloudWatch every month, at "
@@ -1006,5 +1009,5 @@ def pl409_cloudwatch_cost(inventory: Inventory, ctx: RuleContext) -> Iterator[Fi
             total = count * max(len(sources) + int(by_recommendation), 1)
             message = (f"{count} metric(s) x {len(sources) + int(by_recommendation)} attribution "
                        f"source(s) seen ({', '.join(sorted(sources)) or 'none'}{plus}) = about "
-                       f"{total} CloudWatch custom metric(s) per month")
+                       f"{total} CloudWatch custom metric(s) per month{unread}")
         yield _finding("PL409", message, attribution, where)

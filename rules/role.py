@@ -149,14 +149,14 @@ def facts(setup: Setup) -> Facts:
         f.role_arn = setup.role.arn
     if setup.key is not None and setup.key.arn and not f.kms_key_arn:
         f.kms_key_arn = setup.key.arn
-    for arn_text in (setup.dataset_group.arn, f.role_arn):
+    partition = None
+    for arn_text in (setup.dataset_group.arn, f.role_arn):  # the dataset group's first
         arn = parse_arn(arn_text) if arn_text else None
         if arn is not None:
             f.account = f.account or (arn.account if arn.account.isdigit() else None)
             f.region = f.region or arn.region or None
-            f.partition = arn.partition or f.partition
-    if f.region and not parse_arn(setup.dataset_group.arn or ""):
-        f.partition = partition_of_region(f.region)
+            partition = partition or arn.partition or None
+    f.partition = partition or partition_of_region(f.region)
     return f
 
 
@@ -215,12 +215,28 @@ def closest_hint(result: Result, wanted: str | None = None) -> str:
     ref = result.closest
     if ref is None:
         return ""
-    misses = ", ".join(result.closest_misses) or "its conditions"
-    text = f" The closest is {ref.describe()}, which does not match: {misses}."
+    st = ref.statement
+    shown = []
+    for miss in result.closest_misses or ["its conditions"]:
+        if miss == "action":
+            miss += f" (it allows {_joined(st.actions)})"
+        elif miss == "resource":
+            miss += f" (it covers {_joined(st.resources)})"
+        elif miss == "principal" and st.principal is not None:
+            names = st.principal.service + st.principal.aws + st.principal.other
+            miss += f" (it names {_joined(names) or 'other principals'})"
+        shown.append(miss)
+    text = f" The closest is {ref.describe()}, which does not match the {'; '.join(shown)}."
     if wanted:
         for entry, hint in action_catalogue.near_misses(list(ref.statement.actions), wanted):
             text += f" {entry!r} is not an IAM action; did you mean {hint!r}?"
     return text
+
+
+def _joined(items: Iterable[str | None], limit: int = 4) -> str:
+    values = [v if v is not None else "<unresolved>" for v in items]
+    more = f" and {len(values) - limit} more" if len(values) > limit else ""
+    return ", ".join(values[:limit]) + more
 
 
 def deny_hint(result: Result) -> str:
@@ -332,6 +348,49 @@ def guard_accounts(st: Statement) -> set[str]:
                 if arn is not None and arn.account.isdigit():
                     found.add(arn.account)
     return found
+
+
+# Keys that tie a public ("*") grant to an account, organisation, network or source, the way
+# IAM Access Analyzer judges "public" (with a positive operator and a non-wildcard value).
+RESTRICTING_KEYS = frozenset(k.lower() for k in (
+    "aws:SourceAccount", "aws:SourceArn", "aws:SourceOwner", "aws:SourceOrgID",
+    "aws:SourceOrgPaths", "aws:PrincipalAccount", "aws:PrincipalArn", "aws:PrincipalOrgID",
+    "aws:PrincipalOrgPaths", "aws:SourceVpc", "aws:SourceVpce", "aws:SourceIp", "aws:userid",
+    "aws:username", "aws:PrincipalServiceName", "aws:PrincipalServiceNamesList",
+    "kms:CallerAccount", "s3:DataAccessPointAccount", "s3:DataAccessPointArn",
+))
+
+
+def restricting_condition(st: Statement) -> bool:
+    for c in st.conditions:
+        if c.key.lower() not in RESTRICTING_KEYS or c.negated or c.family is None:
+            continue
+        if c.if_exists or c.set_op == "all" or c.family == "null":
+            continue  # passes when the key is missing: restricts nothing for outsiders
+        if any(v is not None and v.strip("*?") != "" for v in c.values):
+            return True
+    return False
+
+
+def public_statements(policy: Policy) -> Iterator[tuple[Statement, str]]:
+    """Allow statements that apply to everyone: Principal "*", {"AWS": "*"} or NotPrincipal,
+    with no condition restricting them to an account, organisation or source."""
+    doc = prepare(policy).doc
+    for st in doc.statements if doc else ():
+        if not st.is_allow or st.principal is None:
+            continue
+        if st.principal_key == "NotPrincipal":
+            who = "everyone but the NotPrincipal list"
+        elif st.principal.wildcard:
+            who = "everyone (Principal \"*\")"
+        else:
+            continue
+        if not restricting_condition(st):
+            yield st, who
+
+
+def service_typo_hint(policy: Policy) -> str:
+    return _typo_hint(policy)
 
 
 # --- PL101 / PL102: trust ------------------------------------------------------------------

@@ -36,7 +36,6 @@ GUIDE = "https://docs.aws.amazon.com/personalize/latest/dg"
 FORMATTING = f"{GUIDE}/how-it-works-dataset-schema.html"
 CUSTOM = f"{GUIDE}/custom-datasets-and-schemas.html"
 REQUIREMENTS = f"{GUIDE}/metric-attribution-requirements.html"
-MEASURING = f"{GUIDE}/measuring-recommendation-impact.html"
 
 
 def schema_base(schema: Schema) -> str:
@@ -134,10 +133,9 @@ def _findings(inventory: Inventory, rule_id: str) -> Iterator[Finding]:
         if check.input.problem is not None and check.input.problem.rule == rule_id:
             yield check.finding(rule_id, check.input.problem.message,
                                 check.input.problem.pointer, in_record=False)
-        label = f"{check.dataset_type} schema" if check.dataset_type else "schema"
         for problem in _problems(check):
             if problem.rule == rule_id:
-                yield check.finding(rule_id, f"{label}: {problem.message}", problem.pointer)
+                yield check.finding(rule_id, problem.message, problem.pointer)
 
 
 # --- PL501 ----------------------------------------------------------------------------

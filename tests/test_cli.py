@@ -93,7 +93,7 @@ def test_wrong_shape_is_pl002(tmp_path: Path) -> None:
     run = run_cli("check", "policy.json", "--format", "json", cwd=tmp_path)
     assert run.code == 1
     (finding,) = [f for f in run.json()["findings"] if f["rule_id"] == "PL002"]
-    assert finding["line"] == 1 and finding["column"] == 41
+    assert finding["line"] == 1 and finding["column"] == 40
     assert finding["pointer"] == "/Statement"
 
 

@@ -529,6 +529,8 @@ def _closest(
                     continue
                 ref = StatementRef(item.policy, item.label, st)
                 score, misses = _misses(ref, request, item.doc.variables, is_resource)
+                if is_resource and request.principal.kind == "role":
+                    score += 1  # for a role, its own policies are where a fix usually goes
                 order += 1
                 if best is None or (score, order) < best:
                     best = (score, order)

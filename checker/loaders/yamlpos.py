@@ -27,6 +27,7 @@ Rules (beyond YAML 1.1 as SafeLoader reads it):
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import Any
 
 import yaml
@@ -56,25 +57,42 @@ MAX_YAML_NODES = 1_000_000
 CFN_TAGS: dict[str, str] = {
     "!Ref": "Ref",
     "!Condition": "Condition",
-    **{
-        f"!{name}": f"Fn::{name}"
-        for name in (
-            "Base64 Cidr Equals FindInMap GetAtt GetAZs ImportValue Join Select Split Sub "
-            "If And Or Not Transform Length ToJsonString"
-        ).split()
-    },
+    "!Base64": "Fn::Base64",
+    "!Cidr": "Fn::Cidr",
+    "!Equals": "Fn::Equals",
+    "!FindInMap": "Fn::FindInMap",
+    "!GetAtt": "Fn::GetAtt",
+    "!GetAZs": "Fn::GetAZs",
+    "!ImportValue": "Fn::ImportValue",
+    "!Join": "Fn::Join",
+    "!Select": "Fn::Select",
+    "!Split": "Fn::Split",
+    "!Sub": "Fn::Sub",
+    "!If": "Fn::If",
+    "!And": "Fn::And",
+    "!Or": "Fn::Or",
+    "!Not": "Fn::Not",
+    "!Transform": "Fn::Transform",
+    "!Length": "Fn::Length",
+    "!ToJsonString": "Fn::ToJsonString",
 }
 
 _STD = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = (_STD + t for t in ("str", "int", "float", "bool", "null"))
 _TIMESTAMP, _MERGE, _VALUE = (_STD + t for t in ("timestamp", "merge", "value"))
 _SEQ, _MAP = _STD + "seq", _STD + "map"
+# Resolved tags whose value stays the source text ("<<" and "=" only mean something as keys).
+_KEEP_TEXT = frozenset((_STR, "!", _TIMESTAMP, _MERGE, _VALUE))
 # YAML line breaks, as PyYAML counts lines (for positions it does not give us directly).
 _BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
+_CPARSER: type[Any] | None
 try:  # libyaml's parser is several times faster; the pure one gives the same events.
+    from yaml._yaml import CParser as _CPARSER
+
     _DEFAULT_LOADER: type[Any] = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _CPARSER = None
     _DEFAULT_LOADER = yaml.SafeLoader
 
 _CONSTRUCTOR = SafeConstructor()
@@ -190,10 +208,10 @@ class _Builder:
 
     def end_of(self, start: Any, end: Any) -> tuple[int, int]:
         """Inclusive 1-based end of a node from PyYAML's exclusive 0-based end mark."""
+        if (end.line, end.column) <= (start.line, start.column):  # an empty scalar
+            return start.line + 1, start.column + 1
         if end.column > 0:
             return end.line + 1, end.column
-        if (end.line, end.column) <= (start.line, start.column):
-            return start.line + 1, start.column + 1
         # The node ends with its line break (a block scalar): point at its last character.
         lines = self.lines()
         line = end.line - 1
@@ -211,15 +229,15 @@ class _Builder:
     def index_position(self, index: int) -> tuple[int, int]:
         if self._line_starts is None:
             self._line_starts = [0] + [m.end() for m in _BREAK.finditer(self.text)]
-        starts = self._line_starts
-        line = max(i for i in range(len(starts)) if starts[i] <= index) if index else 0
-        return line + 1, index - starts[line] + 1
+        line = bisect_right(self._line_starts, index) - 1
+        return line + 1, index - self._line_starts[line] + 1
 
     # -- the parse --------------------------------------------------------------------------
 
     def parse(self) -> Parsed:
-        loader = self.loader_class(self.text)
+        loader: Any = None
         try:
+            loader = self.loader_class(self.text)  # the pure reader checks characters here
             root = self.build(loader)
         except yaml.MarkedYAMLError as exc:
             raise self.yaml_error(exc) from None
@@ -228,7 +246,8 @@ class _Builder:
         except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error is one of above
             raise ParseError(" ".join(str(exc).split()), 1, 1) from None
         finally:
-            loader.dispose()
+            if loader is not None:
+                loader.dispose()
         data, loc = root
         return Parsed(data, *_flatten(loc))
 
@@ -271,12 +290,12 @@ class _Builder:
                 continue
             if result is not None:
                 root, root_event = result, event
+        # A stream with no document, or only an empty one ("---" alone), has nothing to check.
         if root is None or (
             root[1].items is None
             and root[0] is None
-            and not root_event.value
-            and not root_event.tag
-            and not root_event.style
+            and not getattr(root_event, "value", "x")
+            and not getattr(root_event, "tag", None)
         ):
             raise ParseError("empty document", 1, 1)
         return root
@@ -289,7 +308,7 @@ class _Builder:
         tag: str | None = event.tag
         raw: str = event.value
         if tag is None:
-            value = self.resolve_plain(raw) if not event.style else raw
+            value = self.resolve_plain(raw, event) if not event.style else raw
             return value, _Loc(span), 0, 1
         if tag in CFN_TAGS:
             name = CFN_TAGS[tag]
@@ -310,21 +329,21 @@ class _Builder:
             return {name: raw}, loc, 1, 2
         return self.construct(tag, raw, event), _Loc(span), 0, 1
 
-    def resolve_plain(self, raw: str) -> Any:
+    def resolve_plain(self, raw: str, event: Any) -> Any:
         """YAML 1.1 implicit typing, as SafeLoader does it (timestamps stay strings)."""
         resolvers = self.resolvers.get(raw[0] if raw else "", ())
         for tag, pattern in resolvers:
             if pattern.match(raw):
-                if tag == _STR or tag == _TIMESTAMP or tag == _MERGE or tag == _VALUE:
+                if tag in _KEEP_TEXT:
                     return raw
                 if tag == _NULL:
                     return None
-                return self.construct(tag, raw, None)
+                return self.construct(tag, raw, event, implicit=True)
         return raw
 
-    def construct(self, tag: str, raw: str, event: Any) -> Any:
-        """A scalar of a standard tag; ``event`` is None for implicitly typed (valid) scalars."""
-        if tag == _STR or tag == "!" or tag == _TIMESTAMP:
+    def construct(self, tag: str, raw: str, event: Any, *, implicit: bool = False) -> Any:
+        """A scalar of a standard tag (``implicit``: the tag came from the resolver)."""
+        if tag in _KEEP_TEXT:
             return raw
         node = ScalarNode(tag, raw)
         try:
@@ -337,12 +356,12 @@ class _Builder:
             if tag == _NULL:
                 return None
         except (ValueError, KeyError, IndexError, ConstructorError):
-            if event is None:  # only a huge integer fails here (Python's int digit limit)
-                raise ParseError(f"number too large ({len(raw)} characters)") from None
+            if implicit:  # only a huge integer fails here (Python's int digit limit)
+                message = f"number too large ({len(raw)} characters)"
+                raise self.error(message, event.start_mark) from None
             raise self.error(
                 f"invalid value {raw!r} for tag {_tag_name(tag)}", event.start_mark
             ) from None
-        assert event is not None
         if tag.startswith(_STD):
             raise self.error(f"unsupported YAML tag {_tag_name(tag)}", event.start_mark)
         raise self.error(f"unknown YAML tag {tag}", event.start_mark)
@@ -350,12 +369,13 @@ class _Builder:
     def take_key(self, frame: _Frame, event: Any) -> None:
         tag = event.tag
         if tag in CFN_TAGS:
-            raise self.error(f"a CloudFormation tag ({tag}) cannot be a mapping key", event.start_mark)
-        if tag is not None:
-            self.construct(tag, event.value, event)  # validates the tag and the value
+            raise self.error(f"{tag} cannot be used on a mapping key", event.start_mark)
+        value = event.value
+        if tag is not None or event.anchor is not None:
+            value = self.scalar(event)[0]  # validates the tag and the value
         if event.anchor is not None:
             span = self.span_of(event.start_mark, event.end_mark)
-            self.define_anchor(event, _Anchor(event.value, _Loc(span), 0, 1, 0, event.value))
+            self.define_anchor(event, _Anchor(value, _Loc(span), 0, 1, 0, event.value))
         self.set_key(frame, event.value, event, merge=tag is None and not event.style)
 
     def set_key(self, frame: _Frame, key: str, event: Any, *, merge: bool) -> None:
@@ -406,13 +426,17 @@ class _Builder:
         return self.deliver(anchor.value, anchor.loc, anchor.height, event)
 
     def define_anchor(self, event: Any, anchor: _Anchor) -> None:
+        self.check_new_anchor(event)
+        self.anchors[event.anchor] = anchor
+
+    def check_new_anchor(self, event: Any) -> None:
+        """PyYAML's composer refuses a redefined anchor; so do we, to accept the same files."""
         name = event.anchor
         if name in self.anchors or name in self.open_anchors:
             first = self.open_anchors.get(name) or self.anchors[name].loc.span.line
             raise self.error(
                 f"duplicate anchor &{name} (first defined on line {first})", event.start_mark
             )
-        self.anchors[name] = anchor
 
     def depth_error(self, mark: Any) -> ParseError:
         return self.error(
@@ -441,8 +465,7 @@ class _Builder:
         frame = _Frame(is_map, event, name, depth)
         frame.nodes_at_start, frame.aliases_at_start = self.nodes, self.aliases
         if frame.anchor is not None:
-            if frame.anchor in self.anchors or frame.anchor in self.open_anchors:
-                self.define_anchor(event, _Anchor(None, _Loc(Span(1, 1, 1, 1)), 0, 0, 0, None))
+            self.check_new_anchor(event)
             self.open_anchors[frame.anchor] = event.start_mark.line + 1
         stack.append(frame)
 
@@ -498,7 +521,7 @@ class _Builder:
             return None
         key = frame.key
         if frame.key_span is None:  # the value of a merge key
-            frame.merges.append(self.merge_sources(value, loc, event))
+            frame.merges.append(self.merge_sources(value, loc))
             height -= 1 if type(value) is dict else 2
         else:
             frame.data[key] = value
@@ -508,16 +531,19 @@ class _Builder:
         frame.key = frame.key_span = None
         return None
 
-    def merge_sources(self, value: Any, loc: _Loc, event: Any) -> list[tuple[dict[str, Any], _Loc]]:
+    def merge_sources(self, value: Any, loc: _Loc) -> list[tuple[dict[str, Any], _Loc]]:
         """The mappings a ``<<`` value merges, highest precedence first."""
         if type(value) is dict and not loc.wrapped:
             return [(value, loc)]
         if type(value) is list and isinstance(loc.items, list):
-            pairs = list(zip(value, loc.items))
+            pairs = list(zip(value, loc.items, strict=True))
             if all(type(v) is dict and not item.wrapped for v, item in pairs):
                 return pairs
-        mark = event.start_mark if type(event) is not SequenceEndEvent else event.end_mark
-        raise self.error("a merge key (<<) needs a mapping or a list of mappings", mark)
+        raise ParseError(
+            "a merge key (<<) needs a mapping or a list of mappings",
+            loc.span.line,
+            loc.span.column,
+        )
 
     # -- errors from PyYAML -----------------------------------------------------------------
 
@@ -547,7 +573,7 @@ class _Builder:
 
     def reader_error(self, exc: yaml.reader.ReaderError) -> ParseError:
         index = exc.position
-        if issubclass(self.loader_class, yaml.CParser) if hasattr(yaml, "CParser") else False:
+        if _CPARSER is not None and issubclass(self.loader_class, _CPARSER):
             # libyaml reports a byte offset into the UTF-8 text
             index = len(self.text.encode("utf-8")[:index].decode("utf-8", errors="ignore"))
         line, column = self.index_position(index)
@@ -583,7 +609,8 @@ def _flatten(root: _Loc) -> tuple[dict[str, Span], dict[str, Span]]:
         if items is None:
             continue
         if type(items) is list:
-            pending.extend((f"{pointer}/{i}", child) for i, child in reversed(list(enumerate(items))))
+            for i in range(len(items) - 1, -1, -1):
+                pending.append((f"{pointer}/{i}", items[i]))
         else:
             assert isinstance(items, dict)
             children = []

@@ -117,7 +117,8 @@ def test_structural_problems_nested_pointers_and_base() -> None:
     pointers = {p.pointer: p for p in problems}
     assert "/4/eventList/0/sentAt" in pointers
     assert "/4/eventList/0/eventValue" in pointers
-    assert "eventList[0].eventValue must be a number" in pointers["/4/eventList/0/eventValue"].message
+    message = pointers["/4/eventList/0/eventValue"].message
+    assert "eventList[0].eventValue must be a number" in message
 
 
 @pytest.mark.parametrize(

@@ -172,7 +172,7 @@ def test_nested_record_and_complex_types() -> None:
         (record(f("1ST")), "/fields/0/name", "not a valid Avro name"),
         (record({"name": "X"}), "/fields/0", "has no 'type'"),
         (record(f("X", categorical="true")), "/fields/0/categorical", "true or false"),
-        (record("USER_ID"), "/fields/0", "must be an object"),
+        ({**record(), "fields": ["USER_ID"]}, "/fields/0", "must be an object"),
         (record(name="[DATA_SOURCE_NAME]"), "/name", "not a valid Avro name"),
     ],
 )

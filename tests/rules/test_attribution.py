@@ -500,7 +500,8 @@ def test_pl002_request_shape(data: Any, expected: list[tuple[str, str]]) -> None
 
 
 def test_pl002_console_members_inside_a_request_are_one_finding() -> None:
-    data = create({"EventType": "watch", "MetricName": "M", "MetricMathExpression": "SAMPLECOUNT()"})
+    data = create({"EventType": "watch", "MetricName": "M",
+                   "MetricMathExpression": "SAMPLECOUNT()"})
     findings = run(A.pl407_api_constraints, standalone(doc(data, "metric-attribution")))
     assert [(f.rule_id, f.location.pointer) for f in findings] == [("PL002", "/metrics/0")]
     assert "console's member names (EventType, MetricName, MetricMathExpression)" in \
@@ -586,3 +587,12 @@ def test_pl409_with_data_sources_and_without_anything() -> None:
 def test_pl409_not_for_files_alone() -> None:
     assert run(A.pl409_cloudwatch_cost,
                standalone(doc(create(metric()), "metric-attribution"))) == []
+
+
+def test_pl401_counts_every_list_entry() -> None:
+    data = create(*metrics(10))
+    data["metrics"].append("SAMPLECOUNT()")
+    findings = run(A.pl407_api_constraints, standalone(doc(data, "metric-attribution")))
+    assert [(f.rule_id, f.location.pointer) for f in findings] == [("PL002", "/metrics/10")]
+    (finding,) = run(A.pl401_too_many_metrics, standalone(doc(data, "metric-attribution")))
+    assert finding.message.startswith("11 metrics")

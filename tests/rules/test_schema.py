@@ -110,7 +110,8 @@ def test_pl501_event_type(interactions: Any, expected: list[tuple[str, str]]) ->
 
 
 def test_pl501_needs_an_attribution() -> None:
-    assert run(S.pl501_event_type, Inventory(setups=[setup(record(*BASE), attribution=False)])) == []
+    unattributed = Inventory(setups=[setup(record(*BASE), attribution=False)])
+    assert run(S.pl501_event_type, unattributed) == []
     assert run(S.pl501_event_type, standalone(doc(record(*BASE), subkind="Interactions"))) == []
 
 
