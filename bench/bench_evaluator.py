@@ -23,14 +23,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout
 
-from personalize_lint.iam.context import (  # noqa: E402
+from personalize_lint.iam.context import (
     Partial,
     Principal,
     Request,
     role_context,
     service_context,
 )
-from personalize_lint.iam.evaluator import ALLOW_ALL, evaluate, prepare  # noqa: E402
+from personalize_lint.iam.evaluator import ALLOW_ALL, evaluate, prepare
 
 ACCOUNT = "111122223333"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/PersonalizeMetricsRole"

@@ -39,7 +39,7 @@ cannot be decided makes an otherwise-allowed answer uncertain.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
@@ -112,8 +112,25 @@ class Result:
     deciding: list[StatementRef] = field(default_factory=list)
     uncertain_reasons: list[str] = field(default_factory=list)
     uncertain_keys: list[str] = field(default_factory=list)
-    closest: StatementRef | None = None
-    closest_misses: list[str] = field(default_factory=list)  # what the closest Allow lacks
+    # Computed on first use: finding the closest statement costs more than deciding.
+    _closest: tuple[StatementRef | None, list[str]] | None = field(default=None, repr=False)
+    _closest_fn: Callable[[], tuple[StatementRef | None, list[str]]] | None = field(
+        default=None, repr=False, compare=False)
+
+    def _nearest(self) -> tuple[StatementRef | None, list[str]]:
+        if self._closest is None:
+            self._closest = self._closest_fn() if self._closest_fn else (None, [])
+        return self._closest
+
+    @property
+    def closest(self) -> StatementRef | None:
+        """When not allowed: the Allow statement nearest to granting (for messages)."""
+        return self._nearest()[0]
+
+    @property
+    def closest_misses(self) -> list[str]:
+        """What the closest Allow lacks: "action", "resource", "condition ..." ..."""
+        return self._nearest()[1]
 
     @property
     def allowed(self) -> bool:
@@ -170,6 +187,8 @@ def prepare(item: PolicyInput | PreparedPolicy) -> PreparedPolicy:
     may build and change dicts; prepare once and reuse the result instead."""
     if isinstance(item, PreparedPolicy):
         return item
+    if item is ALLOW_ALL:
+        return _ALLOW_ALL
     if isinstance(item, Policy):
         label = item.name or item.source.path or "policy"
         return PreparedPolicy(item, label, normalize(item.data))
@@ -181,6 +200,9 @@ def prepare(item: PolicyInput | PreparedPolicy) -> PreparedPolicy:
     if isinstance(item, str):
         return _managed_policy(item, None)
     return PreparedPolicy(None, "policy", normalize(item))
+
+
+_ALLOW_ALL = PreparedPolicy(None, "an allow-all identity policy", normalize(ALLOW_ALL))
 
 
 # --- Matching one statement ----------------------------------------------------------------
@@ -508,17 +530,17 @@ def evaluate(
         result.uncertain_reasons = _dedupe(allow.reasons)
         result.uncertain_keys = _dedupe(allow.keys)
     if result.decision != "allowed":
-        _closest(result, identity, resource, request)
+        result._closest_fn = lambda: _closest(identity, resource, request)
     return result
 
 
 def _closest(
-    result: Result,
     identity: Sequence[PreparedPolicy],
     resource: Sequence[PreparedPolicy],
     request: Request,
-) -> None:
+) -> tuple[StatementRef | None, list[str]]:
     best: tuple[float, int] | None = None
+    found: tuple[StatementRef | None, list[str]] = (None, [])
     order = 0
     for loaded, is_resource in ((identity, False), (resource, True)):
         for item in loaded:
@@ -534,4 +556,5 @@ def _closest(
                 order += 1
                 if best is None or (score, order) < best:
                     best = (score, order)
-                    result.closest, result.closest_misses = ref, misses
+                    found = (ref, misses)
+    return found

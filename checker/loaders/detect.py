@@ -41,7 +41,13 @@ def detect(data: Any) -> tuple[str, str | None]:
     return "unknown", None
 
 
+METRIC_KEYS = frozenset({"metricName", "expression", "MetricName", "MetricMathExpression"})
+
+
 def _detect_list(data: list[Any]) -> tuple[str, str | None]:
+    # A `--metrics`/`--add-metrics` list for the CLI (metrics also carry an eventType).
+    if data and all(isinstance(e, dict) and METRIC_KEYS & e.keys() for e in data):
+        return "metric-attribution", "metrics"
     # JSON Lines of events, or a bare list of events.
     if data and all(isinstance(e, dict) and "eventType" in e for e in data):
         return "putevents", "events"
@@ -73,6 +79,10 @@ def metric_attribution_form(data: dict[str, Any]) -> str | None:
         return "create"
     if "MetricsOutputConfig" in data or isinstance(data.get("Metrics"), list):
         return "console"
+    if {"MetricName", "MetricMathExpression"} & data.keys() and "EventType" in data:
+        return "console"  # the console's "Input metric attributes" (one metric)
+    if "roleArn" in data and isinstance(data.get("s3DataDestination"), dict):
+        return "output-config"  # a `--metrics-output-config` file
     return None
 
 
