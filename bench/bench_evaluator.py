@@ -97,11 +97,14 @@ def synthetic(n: int, seed: int = 7) -> list[tuple[str, Any]]:
     return docs
 
 
+# A set-up's contexts are built once and shared by all its requests, as the rules do.
+role_ctx = role_context(role_arn=ROLE, account=ACCOUNT, region="us-east-1")
+svc_ctx = service_context(account=ACCOUNT, region="us-east-1")
+
+
 def questions(kind: str, data: Any) -> int:
     """Ask what the rules ask of a document of this kind; return how many requests."""
     policy = prepare(data)
-    role_ctx = role_context(role_arn=ROLE, account=ACCOUNT, region="us-east-1")
-    svc_ctx = service_context(account=ACCOUNT, region="us-east-1")
     role, service = Principal.role(ROLE), Principal.service()
     if kind == "identity":
         reqs = [Request(role, "cloudwatch:PutMetricData", "*", role_ctx),

@@ -134,14 +134,19 @@ def run_check(config: Config, pm: pluggy.PluginManager, options: CheckOptions) -
         tool_version=__version__,
         started=started,
         fail_on=fail_on,
-        files_checked=len(
-            {d.path for d in inventory.documents}
-            | {f.location.path for f in inventory.problems if f.location.path}
-        ),
+        files_checked=_count_files(inventory),
         setups_checked=len(inventory.setups),
     )
     report.exit_code = 0 if options.exit_zero else exit_code(report.active, fail_on)
     return report
+
+
+def _count_files(inventory: Inventory) -> int:
+    paths = {d.path for d in inventory.documents}
+    paths.update(f.location.path for f in inventory.problems if f.location.path)
+    paths.update(ds.source.path or ds.location for s in inventory.setups
+                 for ds in s.interactions_data)
+    return len(paths)
 
 
 def exit_code(findings: list[Finding], fail_on: str) -> int:

@@ -74,4 +74,10 @@ def personalize_lint_load_file(path: Path, kind: str | None, ctx: LoadContext) -
 
 @hookspec
 def personalize_lint_register_reporters() -> dict[str, type[Reporter]]:
-    """Return output formats this plugin adds, by ``--format`` name."""
+    """Return the output formats this plugin adds, keyed by their ``--format`` name.
+
+    Each value is a :class:`~personalize_lint.reporters.base.Reporter` subclass; the CLI
+    instantiates it with ``colour=`` (True only for text on a terminal) and writes what
+    ``render(report)`` returns. When two plugins claim one name, the built-in (registered
+    first) wins.
+    """

@@ -159,6 +159,12 @@ class PreparedPolicy:
     label: str
     doc: PolicyDocument | None
     arn: str | None = None
+    refs: tuple[StatementRef, ...] = field(default=(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.doc is not None and not self.refs:
+            refs = tuple(StatementRef(self.policy, self.label, st) for st in self.doc.statements)
+            object.__setattr__(self, "refs", refs)
 
 
 @lru_cache(maxsize=256)
@@ -422,8 +428,8 @@ def _collect(loaded: Sequence[PreparedPolicy], request: Request, resource_policy
             side.unknown_policies.append(item.arn or item.label)
             continue
         variables = item.doc.variables
-        for st in item.doc.statements:
-            ref = StatementRef(item.policy, item.label, st)
+        for ref in item.refs:
+            st = ref.statement
             if not st.valid:
                 side.invalid.append(ref)
                 continue
@@ -436,6 +442,8 @@ def _collect(loaded: Sequence[PreparedPolicy], request: Request, resource_policy
 
 def _unknown_policy_outcomes(side: _Side) -> tuple[Outcome, Outcome]:
     """What unknown policies may contribute: (allow, deny)."""
+    if not side.unknown_policies and not side.invalid:
+        return FALSE, FALSE
     allow = [unknown(f"policy {arn} is not known; it may grant this", arn)
              for arn in side.unknown_policies]
     deny = [unknown(f"policy {arn} is not known; it may deny this", arn)
@@ -546,10 +554,10 @@ def _closest(
         for item in loaded:
             if item.doc is None:
                 continue
-            for st in item.doc.statements:
+            for ref in item.refs:
+                st = ref.statement
                 if not st.is_allow or not st.valid:
                     continue
-                ref = StatementRef(item.policy, item.label, st)
                 score, misses = _misses(ref, request, item.doc.variables, is_resource)
                 if is_resource and request.principal.kind == "role":
                     score += 1  # for a role, its own policies are where a fix usually goes
