@@ -100,10 +100,6 @@ class Facts:
             return None
         return Partial(s3_objects_pattern(split[0], split[1], self.partition))
 
-    @property
-    def output_url(self) -> str:
-        return self.path or "the output path"
-
 
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
@@ -329,7 +325,7 @@ def statement_location(policy: Policy, st: Statement) -> Location:
     return policy.source.locate(*st.tokens)
 
 
-def has_guard(st: Statement, account: str | None = None) -> bool:
+def has_guard(st: Statement) -> bool:
     """Does the statement carry an aws:SourceAccount or aws:SourceArn condition?"""
     return any(c.key.lower() in GUARD_KEYS and not c.negated for c in st.conditions)
 
