@@ -14,7 +14,7 @@ from .config import Config, config_problem
 from .document import Document
 from .errors import UsageError
 from .files import expand_paths, glob_match
-from .findings import LEVEL_RANK, Finding
+from .findings import LEVEL_RANK, LEVELS, Finding
 from .inventory import Inventory
 from .loaders.base import LoadContext, LoadResult
 from .location import Location
@@ -117,13 +117,13 @@ def run_check(config: Config, pm: pluggy.PluginManager, options: CheckOptions) -
     )
     findings = _run_rules(rules, inventory, ctx, pm, select, ignore, options.debug)
     for finding in findings:
-        level = config.levels.get(finding.rule_id)
-        finding.level = (
-            level
-            if level in ("error", "warning", "note")
-            # type: ignore[assignment]
-            else (rules[finding.rule_id].level)
-        )
+        # A configured level wins; else the level the rule gave this finding (a rule may
+        # report a milder case below its default), else the rule's default.
+        configured = config.levels.get(finding.rule_id)
+        if configured in LEVELS:
+            finding.level = configured
+        elif finding.level is None:
+            finding.level = rules[finding.rule_id].level
     findings.sort(key=Finding.sort_key)
 
     fail_on = options.fail_on or config.fail_on

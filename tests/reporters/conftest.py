@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+
 from personalize_lint.findings import Finding, Suppression
 from personalize_lint.location import Location, Span
 from personalize_lint.reporters.base import Report

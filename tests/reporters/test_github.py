@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from personalize_lint.findings import Finding
 from personalize_lint.location import Location, Span
 from personalize_lint.reporters.github import GithubReporter, escape_data, escape_property

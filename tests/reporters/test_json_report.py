@@ -8,6 +8,7 @@ from importlib import resources
 
 import pytest
 from jsonschema import Draft202012Validator
+
 from personalize_lint.findings import Finding
 from personalize_lint.location import Location, Span
 from personalize_lint.reporters.json_report import (

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft4Validator
 from jsonschema.validators import validator_for
+
 from personalize_lint.findings import Finding
 from personalize_lint.location import Location, Span
 from personalize_lint.reporters.sarif import SarifReporter, arn_uri, rule_name

@@ -7,6 +7,7 @@ import re
 
 import pluggy
 import pytest
+
 from personalize_lint import hookspecs
 from personalize_lint.findings import Finding
 from personalize_lint.location import Location, Span
