@@ -111,6 +111,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated rule IDs or prefixes to skip",
     )
     check.add_argument(
+        "--no-suppress",
+        action="store_true",
+        help="report suppressed findings as if they were not suppressed",
+    )
+    check.add_argument(
+        "--drop-suppressed",
+        action="store_true",
+        help="leave suppressed findings out of SARIF (GitHub ignores SARIF suppressions)",
+    )
+    check.add_argument(
         "--quiet",
         "-q",
         action="store_true",
@@ -173,9 +183,11 @@ def _check(args: argparse.Namespace) -> int:
         exit_zero=args.exit_zero,
         quiet=args.quiet,
         debug=args.debug,
+        no_suppress=args.no_suppress,
     )
     report = run_check(config, pm, options)
     report.options["quiet"] = args.quiet
+    report.options["drop_suppressed"] = args.drop_suppressed
     to_terminal = args.output is None
     reporter = reporters[args.format](colour=to_terminal and should_colour(sys.stdout))
     text = reporter.render(report)

@@ -14,8 +14,8 @@ from .config import Config, config_problem
 from .document import Document
 from .errors import UsageError
 from .files import expand_paths, glob_match
-from .findings import LEVEL_RANK, LEVELS, Finding
-from .inventory import Inventory
+from .findings import LEVEL_RANK, LEVELS, Finding, Suppression
+from .inventory import Inventory, SuppressionSpec
 from .loaders.base import LoadContext, LoadResult
 from .location import Location
 from .plugins import collect_rules
@@ -34,6 +34,7 @@ class CheckOptions:
     exit_zero: bool = False
     quiet: bool = False
     debug: bool = False
+    no_suppress: bool = False
 
 
 class Loader:
@@ -107,6 +108,8 @@ def run_check(config: Config, pm: pluggy.PluginManager, options: CheckOptions) -
             if id(doc) not in set_up_docs and doc.kind != "unknown":
                 inventory.standalone.append(doc)
 
+    pm.hook.personalize_lint_extend_inventory(inventory=inventory, config=config, ctx=loader.ctx)
+
     as_of = options.as_of or config.as_of or started
     ctx = RuleContext(as_of=as_of, quiet=options.quiet, options={"root": config.root})
     select = options.select or config.select
@@ -124,6 +127,8 @@ def run_check(config: Config, pm: pluggy.PluginManager, options: CheckOptions) -
             finding.level = configured
         elif finding.level is None:
             finding.level = rules[finding.rule_id].level
+    if not options.no_suppress:
+        apply_suppressions(findings, inventory.suppressions)
     findings.sort(key=Finding.sort_key)
 
     fail_on = options.fail_on or config.fail_on
@@ -141,11 +146,38 @@ def run_check(config: Config, pm: pluggy.PluginManager, options: CheckOptions) -
     return report
 
 
+def apply_suppressions(findings: list[Finding], specs: list[SuppressionSpec]) -> None:
+    """Mark each finding that a suppression covers; the first matching one gives the reason."""
+    for finding in findings:
+        for spec in specs:
+            if suppresses(spec, finding):
+                finding.suppression = Suppression(spec.kind, spec.reason)
+                break
+
+
+def suppresses(spec: SuppressionSpec, finding: Finding) -> bool:
+    loc = finding.location
+    if not finding.rule_id.startswith(spec.rule):
+        return False
+    if spec.path is not None and not (loc.path and glob_match(spec.path, loc.path)):
+        return False
+    if spec.logical_id is not None and spec.logical_id != loc.logical_id:
+        return False
+    if spec.arn is not None and spec.arn != loc.arn:
+        return False
+    if spec.pointer is not None:
+        pointer = loc.pointer
+        if not (pointer == spec.pointer or pointer.startswith(spec.pointer.rstrip("/") + "/")):
+            return False
+    return True
+
+
 def _count_files(inventory: Inventory) -> int:
     paths = {d.path for d in inventory.documents}
     paths.update(f.location.path for f in inventory.problems if f.location.path)
-    paths.update(ds.source.path or ds.location for s in inventory.setups
-                 for ds in s.interactions_data)
+    paths.update(
+        ds.source.path or ds.location for s in inventory.setups for ds in s.interactions_data
+    )
     return len(paths)
 
 

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from .config import Config
     from .findings import Finding
     from .inventory import Inventory
     from .loaders.base import LoadContext, LoadResult
@@ -69,6 +70,20 @@ def personalize_lint_load_file(path: Path, kind: str | None, ctx: LoadContext) -
     The first loader to return a result wins; register with ``tryfirst=True`` to take a
     file before the built-in JSON/YAML/CSV loader. Parse and shape problems go into the
     result's ``problems`` as PL001/PL002 findings, never raised.
+    """
+
+
+@hookspec
+def personalize_lint_extend_inventory(
+    inventory: Inventory, config: Config, ctx: LoadContext
+) -> None:
+    """Derive more of the inventory from what was loaded, before any rule runs.
+
+    Called once per run after the configured set-ups and the named files are loaded. This
+    is where set-ups come from documents that describe whole set-ups on their own: a
+    CloudFormation template (kind "cloudformation") or a saved account inventory (kind
+    "inventory"). Implementations append to ``inventory.setups``, ``inventory.problems``
+    (PL001-PL004 findings) and ``inventory.suppressions``; they must not remove anything.
     """
 
 

@@ -158,19 +158,40 @@ class Setup:
     origin: str = "config"  # config | cloudformation | account
 
 
+@dataclass(frozen=True)
+class SuppressionSpec:
+    """Hide findings of ``rule`` (an ID or prefix) at a place, for a stated reason.
+
+    ``path`` is a glob over display paths (None = any file); ``pointer`` a JSON-pointer
+    prefix; ``logical_id`` a CloudFormation logical resource ID; ``arn`` an ARN. Config
+    entries are "external" suppressions, template metadata "inSource" ones (SARIF kinds).
+    """
+
+    rule: str
+    reason: str
+    kind: str = "external"
+    path: str | None = None
+    pointer: str | None = None
+    logical_id: str | None = None
+    arn: str | None = None
+    origin: Location | None = None
+
+
 @dataclass
 class Inventory:
     """Everything one run looks at.
 
     ``documents`` holds every loaded document; ``standalone`` those that belong to no set-up
     (they get the rules one file can decide alone). ``problems`` are PL001/PL002/PL004
-    findings raised while loading; the input rules report them.
+    findings raised while loading; the input rules report them. ``suppressions`` hide
+    findings after the rules ran (config, template metadata).
     """
 
     setups: list[Setup] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
     standalone: list[Document] = field(default_factory=list)
     problems: list[Finding] = field(default_factory=list)
+    suppressions: list[SuppressionSpec] = field(default_factory=list)
 
     def documents_of_kind(self, kind: str, *, standalone_only: bool = False) -> Iterator[Document]:
         pool = self.standalone if standalone_only else self.documents

@@ -182,7 +182,8 @@ class SarifReporter(Reporter):
         rules = [report.rules[rule_id] for rule_id in sorted(report.rules)]
         descriptors = [_descriptor(r) for r in rules]
         index = {r.id: i for i, r in enumerate(rules)}
-        findings = report.active if self.drop_suppressed else report.findings
+        drop = self.drop_suppressed or bool(report.options.get("drop_suppressed"))
+        findings = report.active if drop else report.findings
         for finding in findings:  # a finding from an unregistered rule still needs an index
             if finding.rule_id not in index:
                 index[finding.rule_id] = len(descriptors)
