@@ -117,7 +117,7 @@ def build_setup(config: Config, files: SetupFiles, load: LoadFn, problems: list[
             source=Source(attribution_doc),
             form=attribution_doc.subkind or "create",
         )
-        setup.dataset_group.arn = _str(
+        setup.dataset_group.arn = as_str(
             attribution_request(attribution_doc.data).get("datasetGroupArn")
         )
     output = output_config(setup.metric_attribution.data if setup.metric_attribution else None)
@@ -128,13 +128,13 @@ def build_setup(config: Config, files: SetupFiles, load: LoadFn, problems: list[
     if bucket_policy or encryption or output.get("s3DataDestination"):
         setup.bucket = Bucket(
             source=Source(bucket_policy) if bucket_policy else Source(location=sc.location),
-            name=bucket_name(_str(_dict(output.get("s3DataDestination")).get("path"))),
+            name=bucket_name(as_str(as_dict(output.get("s3DataDestination")).get("path"))),
             policy=_policy(bucket_policy, "bucket"),
             encryption=encryption.data if encryption else None,
             encryption_source=Source(encryption) if encryption else None,
         )
     key_policy = single("key-policy")
-    kms_key_arn = _str(_dict(output.get("s3DataDestination")).get("kmsKeyArn"))
+    kms_key_arn = as_str(as_dict(output.get("s3DataDestination")).get("kmsKeyArn"))
     if key_policy or kms_key_arn:
         setup.key = Key(
             source=Source(key_policy) if key_policy else Source(location=sc.location),
@@ -147,7 +147,7 @@ def build_setup(config: Config, files: SetupFiles, load: LoadFn, problems: list[
             setup.dataset_group.schemas[dataset_type] = schema_from_document(doc, dataset_type)
     for doc in documents("events"):
         setup.events.append(EventsPayload(data=doc.data, source=Source(doc)))
-    for pattern in _list(sc.values.get("interactions-data")):
+    for pattern in as_list(sc.values.get("interactions-data")):
         targets = (
             [pattern]
             if pattern.startswith("s3://")
@@ -169,8 +169,8 @@ def build_setup(config: Config, files: SetupFiles, load: LoadFn, problems: list[
 def _build_role(
     sc: SetupConfig, output: dict[str, Any], trust: Document | None, policies: list[Document]
 ) -> Role | None:
-    managed = _list(sc.values.get("role-managed-policies"))
-    role_arn = _str(output.get("roleArn"))
+    managed = as_list(sc.values.get("role-managed-policies"))
+    role_arn = as_str(output.get("roleArn"))
     if not (trust or policies or managed or role_arn):
         return None
     anchor = trust or (policies[0] if policies else None)
@@ -203,8 +203,8 @@ def schema_from_document(doc: Document, dataset_type: str | None) -> Schema:
     avro: Any = data
     if isinstance(data, dict) and isinstance(data.get("schema"), str):
         raw = data["schema"]
-        domain = _str(data.get("domain"))
-        name = _str(data.get("name"))
+        domain = as_str(data.get("domain"))
+        name = as_str(data.get("name"))
         try:
             avro = json.loads(raw)
         except ValueError:
@@ -228,7 +228,7 @@ def attribution_request(data: Any) -> dict[str, Any]:
 
 def output_config(data: Any) -> dict[str, Any]:
     request = attribution_request(data)
-    return _dict(request.get("metricsOutputConfig") or request.get("MetricsOutputConfig"))
+    return as_dict(request.get("metricsOutputConfig") or request.get("MetricsOutputConfig"))
 
 
 def bucket_name(path: str | None) -> str | None:
@@ -251,15 +251,15 @@ def _display(config: Config, target: str) -> str:
         return target
 
 
-def _dict(value: Any) -> dict[str, Any]:
+def as_dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _list(value: Any) -> list[str]:
+def as_list(value: Any) -> list[str]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
 
 
-def _str(value: Any) -> str | None:
+def as_str(value: Any) -> str | None:
     return value if isinstance(value, str) else None

@@ -7,8 +7,9 @@ objects under ``s3DataDestination.path`` (PL201), no Deny may block it (PL202: a
 carries, does; one on ``aws:SecureTransport`` false does not, its requests use TLS).
 
 A set-up that publishes to S3 without a bucket policy gets PL003 (not evaluated). A bucket
-policy checked on its own is judged only if it names Personalize (see rules/role.py); the
-public-bucket check (PL203) applies to every bucket policy.
+policy checked on its own is judged only if it names Personalize (see
+``meant_for_personalize`` in rules/_iam_common.py); the public-bucket check (PL203) applies to
+every bucket policy.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from personalize_lint.inventory import Inventory, Policy
 from personalize_lint.location import Location
 from personalize_lint.rule import RuleContext, rule
 
-from .role import (
+from ._iam_common import (
     DOCS,
     Facts,
     closest_hint,
@@ -34,13 +35,17 @@ from .role import (
     has_guard,
     meant_for_personalize,
     missing_declared,
+    names_personalize,
     only_setup_keys,
-    output_config,
     output_fields,
+    principal_allows,
     public_statements,
+    resource_policies,
     s3_absent,
     service_request,
     service_typo_hint,
+    spelled,
+    standalone_outputs,
     standalone_policies,
     statement_location,
     uncertain_finding,
@@ -70,8 +75,7 @@ class Check:
         self.fallback = fallback
         self.setup = setup
         prepared = prepare(policy) if policy is not None else None
-        request = service_request(f, "s3:PutObject", objects,
-                                  absent=s3_absent(f) if f else s3_absent_standalone())
+        request = service_request(f, "s3:PutObject", objects, absent=s3_absent(f))
         self.result: Result = evaluate(request, resource_policy=prepared, resource_kind="s3")
         self.grant: Result = evaluate(request, resource_policy=prepared, resource_kind="s3",
                                       ignore_denies=True)
@@ -84,11 +88,6 @@ class Check:
 
     def skip_uncertain(self, result: Result) -> bool:
         return self.facts is None and only_setup_keys(result)
-
-
-def s3_absent_standalone() -> tuple[str, ...]:
-    # A lone bucket policy: assume the common case, no kmsKeyArn (no encryption header).
-    return ("s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id")
 
 
 def _setup_checks(inventory: Inventory, asker: str) -> Iterator[Check | Finding]:
@@ -116,14 +115,9 @@ def _setup_checks(inventory: Inventory, asker: str) -> Iterator[Check | Finding]
 
 def _object_patterns(policy: Policy) -> list[str]:
     """Object ARNs a lone bucket policy grants Personalize s3:PutObject on."""
-    doc = prepare(policy).doc
     found: list[str] = []
-    for st in doc.statements if doc else ():
-        if not st.is_allow or st.principal is None or st.principal_key != "Principal":
-            continue
-        names_service = st.principal.wildcard or any(
-            s and s.lower() == PERSONALIZE_SERVICE for s in st.principal.service)
-        if not names_service or st.action_key != "Action":
+    for st, principal in principal_allows(policy):
+        if not (principal.wildcard or names_personalize(principal)) or st.action_key != "Action":
             continue
         if not any(a and action_glob(a).match("s3:PutObject") for a in st.actions):
             continue
@@ -152,7 +146,7 @@ def _standalone_checks(inventory: Inventory) -> Iterator[Check | tuple[Policy, R
         if not patterns:
             # Nothing grants Personalize PutObject on objects: show the closest statement.
             request = service_request(None, "s3:PutObject", Partial(_any_bucket(policy)),
-                                      absent=s3_absent_standalone())
+                                      absent=s3_absent(None))
             yield policy, evaluate(request, resource_policy=policy, resource_kind="s3",
                                    ignore_denies=True)
             continue
@@ -267,14 +261,6 @@ def pl202(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
                 f"{check.where}", result, check.fallback, check.setup)
 
 
-def _bucket_policies(inventory: Inventory) -> Iterator[tuple[Policy, str | None]]:
-    for setup in inventory.setups:
-        if setup.bucket is not None and setup.bucket.policy is not None:
-            yield setup.bucket.policy, setup.name
-    for _doc, policy in standalone_policies(inventory, "bucket"):
-        yield policy, None
-
-
 @rule(
     id="PL203",
     level="error",
@@ -292,7 +278,7 @@ attribution reports (revenue per recommender) would be readable or writable by a
     tags=("s3", "bucket-policy", "security"),
 )
 def pl203(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
-    for policy, setup in _bucket_policies(inventory):
+    for policy, setup in resource_policies(inventory, "bucket"):
         for st, who in public_statements(policy):
             actions = ", ".join(a or "?" for a in st.actions)
             yield Finding(
@@ -381,14 +367,11 @@ def pl205(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
             for problem in path_problems(f.path):
                 yield Finding("PL205", f"s3DataDestination.path {f.path!r} {problem}.",
                               f.locate("path"), setup=setup.name)
-    for doc in inventory.standalone:
-        if doc.kind != "metric-attribution":
-            continue
-        output, tokens = output_config(doc.data)
+    for doc, output, tokens in standalone_outputs(inventory):
         path = output_fields(output)[1]
         if path is None:
             continue
-        dest_key = "s3DataDestination" if "s3DataDestination" in output else "S3DataDestination"
+        dest_key = spelled(output, "s3DataDestination")
         pointer = "/" + "/".join((*tokens, dest_key, "path"))
         for problem in path_problems(path):
             yield Finding("PL205", f"s3DataDestination.path {path!r} {problem}.",

@@ -12,34 +12,35 @@ from collections.abc import Iterator
 
 from personalize_lint.findings import Finding
 from personalize_lint.iam.arn import KEY_ARN_RE, KEY_ID_RE, key_arn_problem, parse_arn
-from personalize_lint.iam.context import (
-    PERSONALIZE_SERVICE,
-    Principal,
-    Request,
-    role_context,
-    service_context,
-)
+from personalize_lint.iam.context import PERSONALIZE_SERVICE, Principal, Request, role_context
 from personalize_lint.iam.evaluator import ALLOW_ALL, PreparedPolicy, Result, evaluate, prepare
 from personalize_lint.iam.matching import action_glob
 from personalize_lint.inventory import Inventory, Policy, Setup
 from personalize_lint.location import Location
 from personalize_lint.rule import RuleContext, rule
+from personalize_lint.setups import as_dict
 
-from .role import (
+from ._iam_common import (
     DOCS,
     Facts,
     closest_hint,
+    dataset_group_of,
     deny_hint,
     facts,
     finding_location,
     meant_for_personalize,
     missing_declared,
+    names_personalize,
     only_setup_keys,
-    output_config,
     output_fields,
     output_key_arn,
+    principal_allows,
     public_statements,
+    resource_policies,
     role_request,
+    service_request,
+    spelled,
+    standalone_outputs,
     standalone_policies,
     statement_location,
     uncertain_finding,
@@ -109,11 +110,8 @@ def _key_findings(policy: PreparedPolicy, requests: dict[str, dict[str, Request]
 
 def _requests_for(f: Facts | None, key_arn: str, roles: list[str]) -> dict[
         str, dict[str, Request]]:
-    out: dict[str, dict[str, Request]] = {}
-    ctx = service_context(account=f.account if f else None, region=f.region if f else None,
-                          partition=f.partition if f else None)
-    out[PERSONALIZE_SERVICE] = {
-        a: Request(Principal.service(), a, key_arn, ctx) for a in KMS_ACTIONS}
+    out: dict[str, dict[str, Request]] = {
+        PERSONALIZE_SERVICE: {a: service_request(f, a, key_arn) for a in KMS_ACTIONS}}
     for role in roles:
         rf = Facts(f.setup, f.account, f.region, f.partition, role) if f else None
         if rf is None:
@@ -141,17 +139,14 @@ def _lone_key_resource(policy: Policy) -> str:
 def _lone_roles(policy: Policy) -> tuple[list[str], bool]:
     """Role ARNs that look like the Personalize role, and whether the policy delegates to
     IAM (an account principal) so any role could be let in by its own policies."""
-    doc = prepare(policy).doc
     roles: list[str] = []
     delegates = False
-    for st in doc.statements if doc else ():
-        if not st.is_allow or st.principal is None or st.principal_key != "Principal":
-            continue
-        with_service = any(s and s.lower() == PERSONALIZE_SERVICE for s in st.principal.service)
-        for entry in st.principal.aws:
+    for _st, principal in principal_allows(policy):
+        with_service = names_personalize(principal)
+        for entry in principal.aws:
             if not entry:
                 continue
-            if entry.isdigit() or entry.endswith(":root") or st.principal.wildcard:
+            if entry.isdigit() or entry.endswith(":root") or principal.wildcard:
                 delegates = True
             elif ":role/" in entry and (with_service or "personaliz" in entry.lower()):
                 roles.append(entry)
@@ -253,19 +248,13 @@ def pl302(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
         if raw is not None:
             yield from _key_arn_findings(raw, setup.dataset_group.arn, f.locate("kmsKeyArn"),
                                          setup.name)
-    for doc in inventory.standalone:
-        if doc.kind != "metric-attribution":
-            continue
-        output, tokens = output_config(doc.data)
+    for doc, output, tokens in standalone_outputs(inventory):
         raw = output_fields(output)[2]
         if raw is None:
             continue
-        dest = "s3DataDestination" if "s3DataDestination" in output else "S3DataDestination"
-        key = "kmsKeyArn" if "kmsKeyArn" in output.get(dest, {}) else "KmsKeyArn"
-        request = doc.data.get("metricAttribution", doc.data) if isinstance(doc.data, dict) \
-            else {}
-        dg = request.get("datasetGroupArn") if isinstance(request, dict) else None
-        yield from _key_arn_findings(raw, dg if isinstance(dg, str) else None,
+        dest = spelled(output, "s3DataDestination")
+        key = spelled(as_dict(output.get(dest)), "kmsKeyArn")
+        yield from _key_arn_findings(raw, dataset_group_of(doc.data),
                                      doc.location("/" + "/".join((*tokens, dest, key))), None)
 
 
@@ -310,14 +299,6 @@ def pl303(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
             yield Finding("PL303", f"The KMS key {name} {problem}.", where, setup=setup.name)
 
 
-def _key_policies(inventory: Inventory) -> Iterator[tuple[Policy, str | None]]:
-    for setup in inventory.setups:
-        if setup.key is not None and setup.key.policy is not None:
-            yield setup.key.policy, setup.name
-    for _doc, policy in standalone_policies(inventory, "key"):
-        yield policy, None
-
-
 @rule(
     id="PL304",
     level="error",
@@ -334,7 +315,7 @@ protects: here, the attribution reports.
     tags=("kms", "key-policy", "security"),
 )
 def pl304(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
-    for policy, setup in _key_policies(inventory):
+    for policy, setup in resource_policies(inventory, "key"):
         for st, who in public_statements(policy):
             entries = [a for a in st.actions if a]
             if st.action_key == "NotAction":

@@ -7,47 +7,31 @@ PL003 warning that names why, never a pass.
 
 Files checked on their own (outside any set-up) get only what one file decides alone, and
 only when the file is recognisably meant for Personalize: it names ``personalize``
-somewhere, or a service principal a typo away from ``personalize.amazonaws.com``. A trust
-policy for ``ec2.amazonaws.com`` in the same repository is not this tool's business; a
-linter that cries wolf gets switched off. Keys that only a set-up can supply (the account
-behind ``aws:SourceAccount``, the region) keep a lone file's rules silent rather than
-guessing.
+somewhere, or a service principal a typo away from ``personalize.amazonaws.com``
+(:func:`._iam_common.meant_for_personalize`). A trust policy for ``ec2.amazonaws.com`` in the
+same repository is not this tool's business; a linter that cries wolf gets switched off. Keys
+that only a set-up can supply (the account behind ``aws:SourceAccount``, the region) keep a
+lone file's rules silent rather than guessing.
 
-This module also holds the helpers the bucket and key rules share (set-up facts, request
-builders, finding wording); they are plain functions, so the rule collector registers only
-the ``Rule`` objects.
+The helpers the bucket and key rules share (set-up facts, request builders, finding wording)
+are in rules/_iam_common.py.
 """
 
 from __future__ import annotations
 
-import difflib
-import json
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from personalize_lint.document import Document
 from personalize_lint.findings import Finding
-from personalize_lint.iam import actions as action_catalogue
 from personalize_lint.iam import managed
-from personalize_lint.iam.arn import (
-    ROLE_ARN_API_RE,
-    parse_arn,
-    partition_of_region,
-    role_name,
-    s3_objects_pattern,
-    split_s3_url,
-)
+from personalize_lint.iam.arn import ROLE_ARN_API_RE, parse_arn, role_name
 from personalize_lint.iam.context import (
     PERSONALIZE_NAMESPACE,
     PERSONALIZE_SERVICE,
     Partial,
-    Principal,
     Request,
     Value,
-    role_context,
-    service_context,
-    setup_dependent,
 )
 from personalize_lint.iam.evaluator import (
     PolicyInput,
@@ -59,133 +43,38 @@ from personalize_lint.iam.evaluator import (
 )
 from personalize_lint.iam.matching import action_glob, covers
 from personalize_lint.iam.statements import Statement
-from personalize_lint.inventory import Inventory, ManagedPolicyRef, Policy, Role, Setup, Source
+from personalize_lint.inventory import Inventory, ManagedPolicyRef, Policy, Role, Setup
 from personalize_lint.location import Location
 from personalize_lint.rule import RuleContext, rule
 
-DOCS = "https://docs.aws.amazon.com/personalize/latest/dg"
-GUARD_KEYS = ("aws:sourceaccount", "aws:sourcearn")
+from ._iam_common import (
+    DOCS,
+    Facts,
+    closest_hint,
+    dataset_group_of,
+    deny_hint,
+    facts,
+    finding_location,
+    has_guard,
+    meant_for_personalize,
+    missing_declared,
+    names_personalize,
+    only_setup_keys,
+    output_fields,
+    output_key_arn,
+    principal_allows,
+    role_request,
+    s3_absent,
+    service_request,
+    service_typo_hint,
+    spelled,
+    standalone_outputs,
+    standalone_policies,
+    statement_location,
+    uncertain_finding,
+)
 
-# --- Shared helpers (also used by rules/bucket.py and rules/kms.py) -------------------------
-
-
-@dataclass
-class Facts:
-    """What a set-up tells about the requests Personalize will make."""
-
-    setup: Setup
-    account: str | None = None
-    region: str | None = None
-    partition: str = "aws"
-    role_arn: str | None = None
-    path: str | None = None
-    kms_key_arn: str | None = None
-    output_tokens: tuple[str, ...] = ()
-    output: dict[str, Any] = field(default_factory=dict)
-
-    def locate(self, *tokens: str) -> Location:
-        """A place in the metric attribution request (roleArn, path ...), or the set-up."""
-        ma = self.setup.metric_attribution
-        if ma is None:
-            return self.setup.location
-        if tokens and tokens[0] in ("path", "kmsKeyArn"):
-            tokens = ("s3DataDestination", *tokens)
-        return ma.source.locate(*self.output_tokens, *tokens)
-
-    @property
-    def objects(self) -> Partial | None:
-        """The object ARNs under the output path, if it is a valid s3:// location."""
-        split = split_s3_url(self.path) if self.path else None
-        if not split or not split[0]:
-            return None
-        return Partial(s3_objects_pattern(split[0], split[1], self.partition))
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def output_config(data: Any) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """metricsOutputConfig of a create/update request or a describe output, and its tokens."""
-    request: dict[str, Any] = _dict(data)
-    prefix: tuple[str, ...] = ()
-    if isinstance(request.get("metricAttribution"), dict):
-        request, prefix = request["metricAttribution"], ("metricAttribution",)
-    for key in ("metricsOutputConfig", "MetricsOutputConfig"):
-        if isinstance(request.get(key), dict):
-            return request[key], (*prefix, key)
-    return {}, prefix
-
-
-def output_fields(output: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
-    """(roleArn, path, kmsKeyArn), accepting the console's PascalCase too."""
-    dest = _dict(output.get("s3DataDestination") or output.get("S3DataDestination"))
-    return (
-        _str(output.get("roleArn") or output.get("RoleArn")),
-        _str(dest.get("path") or dest.get("Path")),
-        _str(dest.get("kmsKeyArn") or dest.get("KmsKeyArn")),
-    )
-
-
-def facts(setup: Setup) -> Facts:
-    f = Facts(setup)
-    if setup.metric_attribution is not None:
-        f.output, f.output_tokens = output_config(setup.metric_attribution.data)
-        f.role_arn, f.path, f.kms_key_arn = output_fields(f.output)
-        request = _dict(setup.metric_attribution.data)
-        request = _dict(request.get("metricAttribution")) or request
-        dg = _str(request.get("datasetGroupArn"))
-        if dg and not setup.dataset_group.arn:
-            setup.dataset_group.arn = dg
-    if setup.role is not None and setup.role.arn and not f.role_arn:
-        f.role_arn = setup.role.arn
-    if setup.key is not None and setup.key.arn and not f.kms_key_arn:
-        f.kms_key_arn = setup.key.arn
-    partition = None
-    for arn_text in (setup.dataset_group.arn, f.role_arn):  # the dataset group's first
-        arn = parse_arn(arn_text) if arn_text else None
-        if arn is not None:
-            f.account = f.account or (arn.account if arn.account.isdigit() else None)
-            f.region = f.region or arn.region or None
-            partition = partition or arn.partition or None
-    f.partition = partition or partition_of_region(f.region)
-    return f
-
-
-def missing_declared(setup: Setup, *names: str) -> bool:
-    """Has the set-up already reported this input missing (config or audit)?"""
-    wanted = [n.lower() for n in names]
-    return any(any(w in m.what.lower() for w in wanted) for m in setup.missing)
-
-
-def s3_absent(f: Facts) -> tuple[str, ...]:
-    if f.kms_key_arn:
-        return ()
-    return ("s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id")
-
-
-def service_request(f: Facts | None, action: str, resource: Value,
-                    absent: Iterable[str] = ()) -> Request:
-    ctx = service_context(
-        account=f.account if f else None,
-        region=f.region if f else None,
-        partition=f.partition if f else None,
-        absent=absent,
-    )
-    return Request(Principal.service(), action, resource, ctx)
-
-
-def role_request(f: Facts, action: str, resource: Value, absent: Iterable[str] = (),
-                 extra: dict[str, Value] | None = None) -> Request:
-    # An unknown role ARN stays a pattern: Principal entries naming some role are unsure.
-    role_arn = f.role_arn or f"arn:{f.partition}:iam::{f.account or '*'}:role/*"
-    ctx = role_context(role_arn=f.role_arn, account=f.account, region=f.region,
-                       partition=f.partition, extra=extra, absent=absent)
-    return Request(Principal.role(role_arn, f.account), action, resource, ctx)
+# --- Role helpers ---------------------------------------------------------------------------
 
 
 def identity_inputs(role: Role) -> list[PolicyInput | PreparedPolicy]:
@@ -193,6 +82,10 @@ def identity_inputs(role: Role) -> list[PolicyInput | PreparedPolicy]:
     items: list[PolicyInput | PreparedPolicy] = [prepare(p) for p in role.policies]
     items.extend(prepare(m) for m in role.managed_policies)
     return items
+
+
+def _role_documents(role: Role | None) -> bool:
+    return role is not None and bool(role.trust_policy or role.policies or role.managed_policies)
 
 
 def has_identity_documents(role: Role | None) -> bool:
@@ -204,130 +97,6 @@ def describe_resource(resource: Value, f: Facts | None = None) -> str:
         where = f" under {f.path}" if f and f.path else ""
         return f"the objects{where} ({resource.pattern})"
     return f'Resource "{resource}"' if resource == "*" else resource
-
-
-def closest_hint(result: Result, wanted: str | None = None) -> str:
-    """' The closest statement is ..., which does not match the action.' and typo hints."""
-    ref = result.closest
-    if ref is None:
-        return ""
-    st = ref.statement
-    shown = []
-    for miss in result.closest_misses or ["its conditions"]:
-        if miss == "action":
-            miss += f" (it allows {_joined(st.actions)})"
-        elif miss == "resource":
-            miss += f" (it covers {_joined(st.resources)})"
-        elif miss == "principal" and st.principal is not None:
-            names = st.principal.service + st.principal.aws + st.principal.other
-            miss += f" (it names {_joined(names) or 'other principals'})"
-        shown.append(miss)
-    text = f" The closest is {ref.describe()}, which does not match the {'; '.join(shown)}."
-    if wanted:
-        for entry, hint in action_catalogue.near_misses(list(ref.statement.actions), wanted):
-            text += f" {entry!r} is not an IAM action; did you mean {hint!r}?"
-    return text
-
-
-def _joined(items: Iterable[str | None], limit: int = 4) -> str:
-    values = [v if v is not None else "<unresolved>" for v in items]
-    more = f" and {len(values) - limit} more" if len(values) > limit else ""
-    return ", ".join(values[:limit]) + more
-
-
-def deny_hint(result: Result) -> str:
-    refs = [r.describe() for r in result.deciding]
-    return f" It is explicitly denied by {', '.join(refs)}." if refs else ""
-
-
-def finding_location(result: Result, fallback: Location) -> tuple[Location, tuple[Location, ...]]:
-    """Point at the deciding Deny, else the closest statement, else the fallback."""
-    refs = list(result.deciding) if result.explicit_deny or result.uncertain else []
-    if not refs and result.closest is not None:
-        refs = [result.closest]
-    if not refs:
-        return fallback, ()
-    return refs[0].location(), (*(r.location() for r in refs[1:]), fallback)
-
-
-def uncertain_finding(what: str, result: Result, fallback: Location, setup: str | None) -> (
-    Finding
-):
-    keys = ", ".join(result.uncertain_keys)
-    reasons = "; ".join(result.uncertain_reasons) or "an unknown input"
-    location, related = finding_location(result, fallback)
-    msg = f"Could not decide whether {what}: {reasons}."
-    if keys:
-        msg += f" Make the condition on {keys} decidable, or check it by hand."
-    return Finding("PL003", msg, location, related=related, setup=setup,
-                   properties={"conditionKeys": list(result.uncertain_keys)})
-
-
-def only_setup_keys(result: Result) -> bool:
-    """Is an uncertain answer due only to keys a set-up would supply (lone files)?"""
-    return bool(result.uncertain_keys) and all(setup_dependent(k)
-                                                for k in result.uncertain_keys) and len(
-        result.uncertain_reasons) == len(result.uncertain_keys)
-
-
-# --- Standalone documents ------------------------------------------------------------------
-
-
-def _services(data: Any) -> Iterator[str]:
-    statements = data.get("Statement") if isinstance(data, dict) else None
-    for st in statements if isinstance(statements, list) else [statements]:
-        principal = st.get("Principal") if isinstance(st, dict) else None
-        if isinstance(principal, dict):
-            svc = principal.get("Service")
-            for s in svc if isinstance(svc, list) else [svc]:
-                if isinstance(s, str):
-                    yield s
-
-
-def meant_for_personalize(data: Any) -> bool:
-    """Does a lone policy file look like it is for Amazon Personalize?"""
-    try:
-        text = json.dumps(data).lower()
-    except (TypeError, ValueError):
-        return False
-    if "personaliz" in text or "personalis" in text:
-        return True
-    return any(
-        difflib.SequenceMatcher(None, s.lower(), PERSONALIZE_SERVICE).ratio() >= 0.85
-        for s in _services(data)
-    )
-
-
-def policy_kind(doc: Document) -> str:
-    if doc.subkind in ("identity", "trust", "bucket", "key"):
-        return doc.subkind
-    from personalize_lint.loaders.detect import policy_subkind
-
-    data = standalone_policy(doc).data
-    return policy_subkind(data) if isinstance(data, dict) else "unknown"
-
-
-def standalone_policy(doc: Document) -> Policy:
-    from personalize_lint.policy_shape import unwrap_policy
-
-    data, pointer = unwrap_policy(doc.data)
-    return Policy(data=data, source=Source(doc, pointer), kind=doc.subkind or "unknown",
-                  name=doc.path)
-
-
-def standalone_policies(inventory: Inventory, *kinds: str) -> Iterator[tuple[Document, Policy]]:
-    for doc in inventory.standalone:
-        if doc.kind == "policy" and policy_kind(doc) in kinds:
-            yield doc, standalone_policy(doc)
-
-
-def statement_location(policy: Policy, st: Statement) -> Location:
-    return policy.source.locate(*st.tokens)
-
-
-def has_guard(st: Statement) -> bool:
-    """Does the statement carry an aws:SourceAccount or aws:SourceArn condition?"""
-    return any(c.key.lower() in GUARD_KEYS and not c.negated for c in st.conditions)
 
 
 def guard_accounts(st: Statement) -> set[str]:
@@ -346,49 +115,6 @@ def guard_accounts(st: Statement) -> set[str]:
     return found
 
 
-# Keys that tie a public ("*") grant to an account, organisation, network or source, the way
-# IAM Access Analyzer judges "public" (with a positive operator and a non-wildcard value).
-RESTRICTING_KEYS = frozenset(k.lower() for k in (
-    "aws:SourceAccount", "aws:SourceArn", "aws:SourceOwner", "aws:SourceOrgID",
-    "aws:SourceOrgPaths", "aws:PrincipalAccount", "aws:PrincipalArn", "aws:PrincipalOrgID",
-    "aws:PrincipalOrgPaths", "aws:SourceVpc", "aws:SourceVpce", "aws:SourceIp", "aws:userid",
-    "aws:username", "aws:PrincipalServiceName", "aws:PrincipalServiceNamesList",
-    "kms:CallerAccount", "s3:DataAccessPointAccount", "s3:DataAccessPointArn",
-))
-
-
-def restricting_condition(st: Statement) -> bool:
-    for c in st.conditions:
-        if c.key.lower() not in RESTRICTING_KEYS or c.negated or c.family is None:
-            continue
-        if c.if_exists or c.set_op == "all" or c.family == "null":
-            continue  # passes when the key is missing: restricts nothing for outsiders
-        if any(v is not None and v.strip("*?") != "" for v in c.values):
-            return True
-    return False
-
-
-def public_statements(policy: Policy) -> Iterator[tuple[Statement, str]]:
-    """Allow statements that apply to everyone: Principal "*", {"AWS": "*"} or NotPrincipal,
-    with no condition restricting them to an account, organisation or source."""
-    doc = prepare(policy).doc
-    for st in doc.statements if doc else ():
-        if not st.is_allow or st.principal is None:
-            continue
-        if st.principal_key == "NotPrincipal":
-            who = "everyone but the NotPrincipal list"
-        elif st.principal.wildcard:
-            who = "everyone (Principal \"*\")"
-        else:
-            continue
-        if not restricting_condition(st):
-            yield st, who
-
-
-def service_typo_hint(policy: Policy) -> str:
-    return _typo_hint(policy)
-
-
 # --- PL101 / PL102: trust ------------------------------------------------------------------
 
 TRUST_FIX = """{
@@ -400,16 +126,6 @@ TRUST_FIX = """{
     "ArnLike": {"aws:SourceArn": "arn:aws:personalize:us-east-1:111122223333:*"}
   }
 }"""
-
-
-def _typo_hint(policy: Policy) -> str:
-    for svc in _services(policy.data):
-        if svc != PERSONALIZE_SERVICE and difflib.SequenceMatcher(
-            None, svc.lower(), PERSONALIZE_SERVICE
-        ).ratio() >= 0.85:
-            return (f" {svc!r} is not the Personalize service principal; use "
-                    f"{PERSONALIZE_SERVICE!r}.")
-    return ""
 
 
 def _trust_request(f: Facts | None) -> Request:
@@ -433,7 +149,7 @@ def _check_trust(policy: Policy, f: Facts | None, fallback: Location, setup: str
         yield Finding(
             "PL101",
             f"The trust policy does not let {PERSONALIZE_SERVICE} call sts:AssumeRole, so "
-            f"Personalize cannot use the role.{why}{_typo_hint(policy)} Add a statement "
+            f"Personalize cannot use the role.{why}{service_typo_hint(policy)} Add a statement "
             f'allowing Principal {{"Service": "{PERSONALIZE_SERVICE}"}} the action '
             "sts:AssumeRole.",
             location, related=related, setup=setup,
@@ -461,7 +177,7 @@ Personalize.
 def pl101(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
     for setup in inventory.setups:
         role = setup.role
-        if role is None or not (role.trust_policy or role.policies or role.managed_policies):
+        if role is None or not _role_documents(role):
             continue  # PL107 reports a role the set-up does not contain
         f = facts(setup)
         if role.trust_policy is None:
@@ -478,13 +194,9 @@ def pl101(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _unguarded(policy: Policy, account: str | None) -> Iterator[tuple[Statement, str]]:
-    doc = prepare(policy).doc
-    for st in doc.statements if doc else ():
-        if not st.is_allow or st.principal is None or st.principal_key != "Principal":
-            continue
-        svc = any(s and s.lower() == PERSONALIZE_SERVICE for s in st.principal.service)
+    for st, principal in principal_allows(policy):
         assume = any(a and action_glob(a).match("sts:AssumeRole") for a in st.actions)
-        if not (svc and assume and st.action_key == "Action"):
+        if not (names_personalize(principal) and assume and st.action_key == "Action"):
             continue
         if not has_guard(st):
             yield st, "has no aws:SourceAccount or aws:SourceArn condition"
@@ -699,24 +411,6 @@ KMS_IAM_FIX = """{
 }"""
 
 
-def output_key_arn(setup: Setup, f: Facts) -> tuple[str | None, Location]:
-    """The customer KMS key the output is encrypted with, and where it is named."""
-    if f.kms_key_arn:
-        return f.kms_key_arn, f.locate("kmsKeyArn")
-    bucket = setup.bucket
-    rules = _dict(_dict(bucket.encryption if bucket else None).get(
-        "ServerSideEncryptionConfiguration", bucket.encryption if bucket else None)).get("Rules")
-    for i, item in enumerate(rules if isinstance(rules, list) else []):
-        default = _dict(_dict(item).get("ApplyServerSideEncryptionByDefault"))
-        key = _str(default.get("KMSMasterKeyID"))
-        if default.get("SSEAlgorithm") in ("aws:kms", "aws:kms:dsse") and key:
-            src = bucket.encryption_source if bucket else None
-            where = src.locate("ServerSideEncryptionConfiguration", "Rules", i) if src else (
-                setup.location)
-            return key, where
-    return None, setup.location
-
-
 @rule(
     id="PL105",
     level="error",
@@ -883,10 +577,6 @@ def role_arn_problems(role_arn: str, dataset_group_arn: str | None) -> list[str]
     return problems
 
 
-def _role_documents(role: Role | None) -> bool:
-    return role is not None and bool(role.trust_policy or role.policies or role.managed_policies)
-
-
 @rule(
     id="PL107",
     level="error",
@@ -929,16 +619,11 @@ def pl107(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
             yield Finding("PL107", f"roleArn {f.role_arn!r} is not the set-up's role "
                           f"{role.arn!r}.", where, related=(role.source.locate(),),
                           setup=setup.name)
-    for doc in inventory.standalone:
-        if doc.kind != "metric-attribution":
-            continue
-        output, tokens = output_config(doc.data)
+    for doc, output, tokens in standalone_outputs(inventory):
         role_arn = output_fields(output)[0]
         if role_arn is None:
             continue
-        request = _dict(doc.data)
-        request = _dict(request.get("metricAttribution")) or request
-        for problem in role_arn_problems(role_arn, _str(request.get("datasetGroupArn"))):
-            key = "roleArn" if "roleArn" in output else "RoleArn"
+        for problem in role_arn_problems(role_arn, dataset_group_of(doc.data)):
+            key = spelled(output, "roleArn")
             yield Finding("PL107", f"roleArn {role_arn!r} {problem}.",
                           doc.location("/" + "/".join((*tokens, key))))

@@ -2,31 +2,26 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from iam_builders import (
+    ACCOUNT,
+    GOOD_BUCKET,
+    KEY,
+    ROLE,
+    SERVICE,
+    attribution,
+    build,
+    ids,
+    lone,
+    run,
+)
 from personalize_lint.document import Document
 from personalize_lint.inventory import Inventory
 from personalize_lint.rule import Rule
 from personalize_lint.rules import bucket as B
-
-
-def _builders() -> Any:
-    """The set-up builder of test_role.py (tests run in importlib mode: no sibling imports)."""
-    spec = importlib.util.spec_from_file_location("_iam_rule_builders",
-                                                  Path(__file__).with_name("test_role.py"))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_b = _builders()
-ACCOUNT, GOOD_BUCKET, KEY, ROLE, SERVICE = _b.ACCOUNT, _b.GOOD_BUCKET, _b.KEY, _b.ROLE, _b.SERVICE
-attribution, build, ids, lone, run = _b.attribution, _b.build, _b.ids, _b.lone, _b.run
 
 OBJECTS = "arn:aws:s3:::metrics-bucket/*"
 GRANT = {"Effect": "Allow", "Principal": SERVICE, "Action": "s3:PutObject",

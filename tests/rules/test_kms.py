@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from iam_builders import ACCOUNT, GOOD_KEY, KEY, ROLE, SERVICE, attribution, build, ids, lone, run
 from personalize_lint.document import Document
 from personalize_lint.inventory import Inventory
 from personalize_lint.rule import Rule
 from personalize_lint.rules import kms as K
-
-
-def _builders() -> Any:
-    """The set-up builder of test_role.py (tests run in importlib mode: no sibling imports)."""
-    spec = importlib.util.spec_from_file_location("_iam_rule_builders",
-                                                  Path(__file__).with_name("test_role.py"))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_b = _builders()
-ACCOUNT, GOOD_KEY, KEY, ROLE, SERVICE = _b.ACCOUNT, _b.GOOD_KEY, _b.KEY, _b.ROLE, _b.SERVICE
-attribution, build, ids, lone, run = _b.attribution, _b.build, _b.ids, _b.lone, _b.run
 
 FIVE = ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant",
         "kms:ListGrants"]
@@ -191,3 +175,14 @@ PUBLIC_CASES: list[tuple[str, dict[str, Any], list[str]]] = [
 def test_pl304_public_key(statement: dict[str, Any], expected: list[str]) -> None:
     assert ids(K.pl304, build(key=[ROOT, statement])) == expected
     assert ids(K.pl304, lone({"Statement": [statement]}, "key")) == expected
+
+
+def test_pl302_lone_request_with_null_api_member_and_console_spelling() -> None:
+    # The API member is present but null; the console spelling holds the value.
+    data = {"metricsOutputConfig": {"roleArn": ROLE, "s3DataDestination": None,
+                                    "S3DataDestination": {"path": "s3://b/p/",
+                                                          "KmsKeyArn": "alias/mykey"}}}
+    d = Document("ma.json", "metric-attribution", data, subkind="create")
+    [f] = run(K.pl302, Inventory(documents=[d], standalone=[d]))
+    assert f.location.pointer == "/metricsOutputConfig/S3DataDestination/KmsKeyArn"
+    assert "alias" in f.message

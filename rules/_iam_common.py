@@ -1,0 +1,409 @@
+"""Helpers the IAM rules share (rules/role.py, rules/bucket.py, rules/kms.py).
+
+What a set-up tells about the requests Personalize makes (:class:`Facts`), the request
+builders, the wording and placement of findings, and the reading of lone policy files. The
+metric attribution request is parsed by the engine (:mod:`personalize_lint.setups`); this
+module only adds where its parts sit in the document.
+
+The module name starts with ``_``, so the rule collector does not look for rules in it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from personalize_lint.document import Document
+from personalize_lint.findings import Finding
+from personalize_lint.iam import actions as action_catalogue
+from personalize_lint.iam.arn import (
+    parse_arn,
+    partition_of_region,
+    s3_objects_pattern,
+    split_s3_url,
+)
+from personalize_lint.iam.context import (
+    PERSONALIZE_SERVICE,
+    Partial,
+    Principal,
+    Request,
+    Value,
+    role_context,
+    service_context,
+    setup_dependent,
+)
+from personalize_lint.iam.evaluator import Result, prepare
+from personalize_lint.iam.statements import PrincipalSpec, Statement
+from personalize_lint.inventory import Inventory, Policy, Setup, Source
+from personalize_lint.location import Location
+from personalize_lint.setups import as_dict, as_str, attribution_request
+from personalize_lint.setups import output_config as engine_output_config
+
+DOCS = "https://docs.aws.amazon.com/personalize/latest/dg"
+GUARD_KEYS = ("aws:sourceaccount", "aws:sourcearn")
+
+# --- Set-up facts ---------------------------------------------------------------------------
+
+
+@dataclass
+class Facts:
+    """What a set-up tells about the requests Personalize will make."""
+
+    setup: Setup
+    account: str | None = None
+    region: str | None = None
+    partition: str = "aws"
+    role_arn: str | None = None
+    path: str | None = None
+    kms_key_arn: str | None = None
+    output_tokens: tuple[str, ...] = ()
+    output: dict[str, Any] = field(default_factory=dict)
+
+    def locate(self, *tokens: str) -> Location:
+        """A place in the metric attribution request (roleArn, path ...), or the set-up."""
+        ma = self.setup.metric_attribution
+        if ma is None:
+            return self.setup.location
+        if tokens and tokens[0] in ("path", "kmsKeyArn"):
+            tokens = ("s3DataDestination", *tokens)
+        return ma.source.locate(*self.output_tokens, *tokens)
+
+    @property
+    def objects(self) -> Partial | None:
+        """The object ARNs under the output path, if it is a valid s3:// location."""
+        split = split_s3_url(self.path) if self.path else None
+        if not split or not split[0]:
+            return None
+        return Partial(s3_objects_pattern(split[0], split[1], self.partition))
+
+
+_OUTPUT_KEYS = ("metricsOutputConfig", "MetricsOutputConfig")
+
+
+def output_config(data: Any) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The engine's metricsOutputConfig (of a create/update request or a describe output),
+    and the JSON pointer tokens of where it is written."""
+    output = engine_output_config(data)
+    request = attribution_request(data)
+    prefix: tuple[str, ...] = (
+        ("metricAttribution",) if isinstance(data, dict) and request is not data else ())
+    for key in _OUTPUT_KEYS:
+        # The member the engine read; an empty one is located where it is written.
+        if request.get(key) is output or (not output and isinstance(request.get(key), dict)):
+            return output, (*prefix, key)
+    return output, prefix
+
+
+def output_fields(output: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
+    """(roleArn, path, kmsKeyArn), accepting the console's PascalCase too."""
+    dest = as_dict(output.get("s3DataDestination") or output.get("S3DataDestination"))
+    return (
+        as_str(output.get("roleArn") or output.get("RoleArn")),
+        as_str(dest.get("path") or dest.get("Path")),
+        as_str(dest.get("kmsKeyArn") or dest.get("KmsKeyArn")),
+    )
+
+
+def spelled(obj: dict[str, Any], key: str) -> str:
+    """``key`` as the document spells it, read the way output_fields reads it: the API's
+    camelCase when it holds a value, else the console's PascalCase if present."""
+    pascal = key[:1].upper() + key[1:]
+    return key if obj.get(key) or pascal not in obj else pascal
+
+
+def standalone_outputs(inventory: Inventory) -> Iterator[
+        tuple[Document, dict[str, Any], tuple[str, ...]]]:
+    """Lone metric attribution documents, with their metricsOutputConfig and its tokens."""
+    for doc in inventory.standalone:
+        if doc.kind == "metric-attribution":
+            output, tokens = output_config(doc.data)
+            yield doc, output, tokens
+
+
+def dataset_group_of(data: Any) -> str | None:
+    """The datasetGroupArn of a metric attribution request or describe output."""
+    return as_str(attribution_request(data).get("datasetGroupArn"))
+
+
+def facts(setup: Setup) -> Facts:
+    f = Facts(setup)
+    if setup.metric_attribution is not None:
+        f.output, f.output_tokens = output_config(setup.metric_attribution.data)
+        f.role_arn, f.path, f.kms_key_arn = output_fields(f.output)
+        dg = dataset_group_of(setup.metric_attribution.data)
+        if dg and not setup.dataset_group.arn:
+            setup.dataset_group.arn = dg
+    if setup.role is not None and setup.role.arn and not f.role_arn:
+        f.role_arn = setup.role.arn
+    if setup.key is not None and setup.key.arn and not f.kms_key_arn:
+        f.kms_key_arn = setup.key.arn
+    partition = None
+    for arn_text in (setup.dataset_group.arn, f.role_arn):  # the dataset group's first
+        arn = parse_arn(arn_text) if arn_text else None
+        if arn is not None:
+            f.account = f.account or (arn.account if arn.account.isdigit() else None)
+            f.region = f.region or arn.region or None
+            partition = partition or arn.partition or None
+    f.partition = partition or partition_of_region(f.region)
+    return f
+
+
+def output_key_arn(setup: Setup, f: Facts) -> tuple[str | None, Location]:
+    """The customer KMS key the output is encrypted with, and where it is named."""
+    if f.kms_key_arn:
+        return f.kms_key_arn, f.locate("kmsKeyArn")
+    bucket = setup.bucket
+    rules = as_dict(as_dict(bucket.encryption if bucket else None).get(
+        "ServerSideEncryptionConfiguration", bucket.encryption if bucket else None)).get("Rules")
+    for i, item in enumerate(rules if isinstance(rules, list) else []):
+        default = as_dict(as_dict(item).get("ApplyServerSideEncryptionByDefault"))
+        key = as_str(default.get("KMSMasterKeyID"))
+        if default.get("SSEAlgorithm") in ("aws:kms", "aws:kms:dsse") and key:
+            src = bucket.encryption_source if bucket else None
+            where = src.locate("ServerSideEncryptionConfiguration", "Rules", i) if src else (
+                setup.location)
+            return key, where
+    return None, setup.location
+
+
+def missing_declared(setup: Setup, *names: str) -> bool:
+    """Has the set-up already reported this input missing (config or audit)?"""
+    wanted = [n.lower() for n in names]
+    return any(any(w in m.what.lower() for w in wanted) for m in setup.missing)
+
+
+# --- Requests -------------------------------------------------------------------------------
+
+
+def s3_absent(f: Facts | None) -> tuple[str, ...]:
+    """The S3 encryption headers Personalize's PutObject does not send. A lone bucket policy
+    (no facts) assumes the common case: no kmsKeyArn, so no encryption header."""
+    if f is not None and f.kms_key_arn:
+        return ()
+    return ("s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id")
+
+
+def service_request(f: Facts | None, action: str, resource: Value,
+                    absent: Iterable[str] = ()) -> Request:
+    ctx = service_context(
+        account=f.account if f else None,
+        region=f.region if f else None,
+        partition=f.partition if f else None,
+        absent=absent,
+    )
+    return Request(Principal.service(), action, resource, ctx)
+
+
+def role_request(f: Facts, action: str, resource: Value, absent: Iterable[str] = (),
+                 extra: dict[str, Value] | None = None) -> Request:
+    # An unknown role ARN stays a pattern: Principal entries naming some role are unsure.
+    role_arn = f.role_arn or f"arn:{f.partition}:iam::{f.account or '*'}:role/*"
+    ctx = role_context(role_arn=f.role_arn, account=f.account, region=f.region,
+                       partition=f.partition, extra=extra, absent=absent)
+    return Request(Principal.role(role_arn, f.account), action, resource, ctx)
+
+
+# --- Findings -------------------------------------------------------------------------------
+
+
+def closest_hint(result: Result, wanted: str | None = None) -> str:
+    """' The closest statement is ..., which does not match the action.' and typo hints."""
+    ref = result.closest
+    if ref is None:
+        return ""
+    st = ref.statement
+    shown = []
+    for miss in result.closest_misses or ["its conditions"]:
+        if miss == "action":
+            miss += f" (it allows {_joined(st.actions)})"
+        elif miss == "resource":
+            miss += f" (it covers {_joined(st.resources)})"
+        elif miss == "principal" and st.principal is not None:
+            names = st.principal.service + st.principal.aws + st.principal.other
+            miss += f" (it names {_joined(names) or 'other principals'})"
+        shown.append(miss)
+    text = f" The closest is {ref.describe()}, which does not match the {'; '.join(shown)}."
+    if wanted:
+        for entry, hint in action_catalogue.near_misses(list(ref.statement.actions), wanted):
+            text += f" {entry!r} is not an IAM action; did you mean {hint!r}?"
+    return text
+
+
+def _joined(items: Iterable[str | None], limit: int = 4) -> str:
+    values = [v if v is not None else "<unresolved>" for v in items]
+    more = f" and {len(values) - limit} more" if len(values) > limit else ""
+    return ", ".join(values[:limit]) + more
+
+
+def deny_hint(result: Result) -> str:
+    refs = [r.describe() for r in result.deciding]
+    return f" It is explicitly denied by {', '.join(refs)}." if refs else ""
+
+
+def finding_location(result: Result, fallback: Location) -> tuple[Location, tuple[Location, ...]]:
+    """Point at the deciding Deny, else the closest statement, else the fallback."""
+    refs = list(result.deciding) if result.explicit_deny or result.uncertain else []
+    if not refs and result.closest is not None:
+        refs = [result.closest]
+    if not refs:
+        return fallback, ()
+    return refs[0].location(), (*(r.location() for r in refs[1:]), fallback)
+
+
+def uncertain_finding(what: str, result: Result, fallback: Location, setup: str | None) -> (
+    Finding
+):
+    keys = ", ".join(result.uncertain_keys)
+    reasons = "; ".join(result.uncertain_reasons) or "an unknown input"
+    location, related = finding_location(result, fallback)
+    msg = f"Could not decide whether {what}: {reasons}."
+    if keys:
+        msg += f" Make the condition on {keys} decidable, or check it by hand."
+    return Finding("PL003", msg, location, related=related, setup=setup,
+                   properties={"conditionKeys": list(result.uncertain_keys)})
+
+
+def only_setup_keys(result: Result) -> bool:
+    """Is an uncertain answer due only to keys a set-up would supply (lone files)?"""
+    return bool(result.uncertain_keys) and all(setup_dependent(k)
+                                                for k in result.uncertain_keys) and len(
+        result.uncertain_reasons) == len(result.uncertain_keys)
+
+
+# --- Standalone documents ------------------------------------------------------------------
+
+
+def _services(data: Any) -> Iterator[str]:
+    statements = data.get("Statement") if isinstance(data, dict) else None
+    for st in statements if isinstance(statements, list) else [statements]:
+        principal = st.get("Principal") if isinstance(st, dict) else None
+        if isinstance(principal, dict):
+            svc = principal.get("Service")
+            for s in svc if isinstance(svc, list) else [svc]:
+                if isinstance(s, str):
+                    yield s
+
+
+def _near_personalize(service: str) -> bool:
+    return difflib.SequenceMatcher(None, service.lower(), PERSONALIZE_SERVICE).ratio() >= 0.85
+
+
+def meant_for_personalize(data: Any) -> bool:
+    """Does a lone policy file look like it is for Amazon Personalize?"""
+    try:
+        text = json.dumps(data).lower()
+    except (TypeError, ValueError):
+        return False
+    if "personaliz" in text or "personalis" in text:
+        return True
+    return any(_near_personalize(s) for s in _services(data))
+
+
+def service_typo_hint(policy: Policy) -> str:
+    """' 'personalise.amazonaws.com' is not the Personalize service principal; ...' or ''."""
+    for svc in _services(policy.data):
+        if svc != PERSONALIZE_SERVICE and _near_personalize(svc):
+            return (f" {svc!r} is not the Personalize service principal; use "
+                    f"{PERSONALIZE_SERVICE!r}.")
+    return ""
+
+
+def _policy_kind(doc: Document) -> str:
+    if doc.subkind in ("identity", "trust", "bucket", "key"):
+        return doc.subkind
+    from personalize_lint.loaders.detect import policy_subkind
+
+    data = _standalone_policy(doc).data
+    return policy_subkind(data) if isinstance(data, dict) else "unknown"
+
+
+def _standalone_policy(doc: Document) -> Policy:
+    from personalize_lint.policy_shape import unwrap_policy
+
+    data, pointer = unwrap_policy(doc.data)
+    return Policy(data=data, source=Source(doc, pointer), kind=doc.subkind or "unknown",
+                  name=doc.path)
+
+
+def standalone_policies(inventory: Inventory, *kinds: str) -> Iterator[tuple[Document, Policy]]:
+    for doc in inventory.standalone:
+        if doc.kind == "policy" and _policy_kind(doc) in kinds:
+            yield doc, _standalone_policy(doc)
+
+
+def resource_policies(inventory: Inventory, kind: Literal["bucket", "key"]) -> Iterator[
+        tuple[Policy, str | None]]:
+    """Every bucket (or key) policy: each set-up's, then the lone ones; with the set-up name."""
+    for setup in inventory.setups:
+        resource = setup.bucket if kind == "bucket" else setup.key
+        if resource is not None and resource.policy is not None:
+            yield resource.policy, setup.name
+    for _doc, policy in standalone_policies(inventory, kind):
+        yield policy, None
+
+
+# --- Statements -----------------------------------------------------------------------------
+
+
+def statement_location(policy: Policy, st: Statement) -> Location:
+    return policy.source.locate(*st.tokens)
+
+
+def principal_allows(policy: Policy) -> Iterator[tuple[Statement, PrincipalSpec]]:
+    """The Allow statements with a Principal element (not NotPrincipal), with that element."""
+    doc = prepare(policy).doc
+    for st in doc.statements if doc else ():
+        if st.is_allow and st.principal is not None and st.principal_key == "Principal":
+            yield st, st.principal
+
+
+def names_personalize(principal: PrincipalSpec) -> bool:
+    """Does the principal name the service principal personalize.amazonaws.com?"""
+    return any(s is not None and s.lower() == PERSONALIZE_SERVICE for s in principal.service)
+
+
+def has_guard(st: Statement) -> bool:
+    """Does the statement carry an aws:SourceAccount or aws:SourceArn condition?"""
+    return any(c.key.lower() in GUARD_KEYS and not c.negated for c in st.conditions)
+
+
+# Keys that tie a public ("*") grant to an account, organisation, network or source, the way
+# IAM Access Analyzer judges "public" (with a positive operator and a non-wildcard value).
+RESTRICTING_KEYS = frozenset(k.lower() for k in (
+    "aws:SourceAccount", "aws:SourceArn", "aws:SourceOwner", "aws:SourceOrgID",
+    "aws:SourceOrgPaths", "aws:PrincipalAccount", "aws:PrincipalArn", "aws:PrincipalOrgID",
+    "aws:PrincipalOrgPaths", "aws:SourceVpc", "aws:SourceVpce", "aws:SourceIp", "aws:userid",
+    "aws:username", "aws:PrincipalServiceName", "aws:PrincipalServiceNamesList",
+    "kms:CallerAccount", "s3:DataAccessPointAccount", "s3:DataAccessPointArn",
+))
+
+
+def restricting_condition(st: Statement) -> bool:
+    for c in st.conditions:
+        if c.key.lower() not in RESTRICTING_KEYS or c.negated or c.family is None:
+            continue
+        if c.if_exists or c.set_op == "all" or c.family == "null":
+            continue  # passes when the key is missing: restricts nothing for outsiders
+        if any(v is not None and v.strip("*?") != "" for v in c.values):
+            return True
+    return False
+
+
+def public_statements(policy: Policy) -> Iterator[tuple[Statement, str]]:
+    """Allow statements that apply to everyone: Principal "*", {"AWS": "*"} or NotPrincipal,
+    with no condition restricting them to an account, organisation or source."""
+    doc = prepare(policy).doc
+    for st in doc.statements if doc else ():
+        if not st.is_allow or st.principal is None:
+            continue
+        if st.principal_key == "NotPrincipal":
+            who = "everyone but the NotPrincipal list"
+        elif st.principal.wildcard:
+            who = "everyone (Principal \"*\")"
+        else:
+            continue
+        if not restricting_condition(st):
+            yield st, who
