@@ -11,8 +11,16 @@ import pytest
 from helpers import EXAMPLES, write
 from personalize_lint.cli import main
 from personalize_lint.config import load_config
-from personalize_lint.engine import CheckOptions, exit_code, rule_selected, run_check
+from personalize_lint.engine import (
+    CheckOptions,
+    apply_suppressions,
+    exit_code,
+    rule_selected,
+    run_check,
+    suppresses,
+)
 from personalize_lint.findings import Finding
+from personalize_lint.inventory import SuppressionSpec
 from personalize_lint.location import Location
 from personalize_lint.plugins import make_plugin_manager
 
@@ -141,3 +149,35 @@ def test_report_counts_files_and_setups(broken: Path) -> None:
     assert report.setups_checked == 1
     assert report.files_checked >= 6
     assert report.exit_code == 1
+
+
+F = Finding("PL106", "m", Location(path="cfn/app.yaml", pointer="/Resources/Role/Properties",
+                                   logical_id="Role"))
+
+
+@pytest.mark.parametrize(
+    ("spec", "hit"),
+    [
+        (SuppressionSpec("PL106", "r"), True),
+        (SuppressionSpec("PL1", "r"), True),
+        (SuppressionSpec("PL2", "r"), False),
+        (SuppressionSpec("PL106", "r", path="cfn/*.yaml"), True),
+        (SuppressionSpec("PL106", "r", path="*.yaml"), True),
+        (SuppressionSpec("PL106", "r", path="other/*.yaml"), False),
+        (SuppressionSpec("PL106", "r", pointer="/Resources/Role"), True),
+        (SuppressionSpec("PL106", "r", pointer="/Resources/Ro"), False),
+        (SuppressionSpec("PL106", "r", logical_id="Role"), True),
+        (SuppressionSpec("PL106", "r", logical_id="Bucket"), False),
+        (SuppressionSpec("PL106", "r", arn="arn:aws:iam::1:role/x"), False),
+    ],
+)
+def test_suppression_matching(spec: SuppressionSpec, hit: bool) -> None:
+    assert suppresses(spec, F) is hit
+
+
+def test_suppressed_findings_do_not_fail_the_run() -> None:
+    findings = [Finding("PL106", "m", Location(path="a.json"), level="error")]
+    apply_suppressions(findings, [SuppressionSpec("PL106", "accepted risk", kind="inSource")])
+    assert findings[0].suppression is not None
+    assert findings[0].suppression.justification == "accepted risk"
+    assert exit_code([f for f in findings if f.suppression is None], "error") == 0
