@@ -174,7 +174,7 @@ class _Parser:
             return self.error("strings must use double quotes, not single quotes", pos)
         if text.startswith(_NON_FINITE, pos):
             return self.error("NaN and Infinity are not allowed in JSON", pos)
-        word = _WORD.match(text, pos)
+        word = _WORD.match(text, pos) if expected == "expected a value" else None
         if word:
             return self.error(
                 f"unexpected word '{word.group()}': {expected} (JSON literals are true, false"
@@ -377,14 +377,16 @@ class _Parser:
             raise self.unexpected(pos + 1, "expected a digit after '-'")
         end = match.end()
         after = text[end : end + 1]
-        if after and after in "0123456789xX.eE":
-            if after in "xX":
+        # Name the usual mistakes; anything else is left to the "expected ','" error.
+        if after:
+            if after in "0123456789":  # only after an integer part of "0"
+                raise self.error("leading zeros are not allowed in numbers", pos)
+            if after in "xX" and match.group() in ("0", "-0"):
                 raise self.error("hexadecimal numbers are not allowed in JSON", pos)
-            if after == ".":
+            if after == "." and match.lastindex is None:
                 raise self.error("expected a digit after '.'", end + 1)
-            if after in "eE":
+            if after in "eE" and match.group(2) is None:
                 raise self.error("expected a digit in the exponent", end + 1)
-            raise self.error("leading zeros are not allowed in numbers", pos)
         if match.lastindex is None:  # neither fraction nor exponent
             try:
                 return int(match.group()), end

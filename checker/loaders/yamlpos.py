@@ -307,26 +307,28 @@ class _Builder:
         span = self.span_of(event.start_mark, event.end_mark)
         tag: str | None = event.tag
         raw: str = event.value
-        if tag is None:
-            value = self.resolve_plain(raw, event) if not event.style else raw
+        if tag is None or tag == "!":
+            # implicit[0]: PyYAML resolves plain scalars, and (a quirk kept for parity with
+            # SafeLoader) any scalar with the non-specific tag "!".
+            value = self.resolve_plain(raw, event) if event.implicit[0] else raw
             return value, _Loc(span), 0, 1
         if tag in CFN_TAGS:
             name = CFN_TAGS[tag]
             depth = (self.stack[-1].depth if self.stack else 0) + (2 if tag == "!GetAtt" else 1)
             if depth > self.max_depth:
                 raise self.depth_error(event.start_mark)
+            # The argument is kept as text (as CloudFormation reads it). The long form's key
+            # and argument have no text of their own: they share the tagged node's span.
+            inner: Any = raw
             inner_loc = _Loc(span)
-            if tag == "!GetAtt":
-                # "Resource.Attribute" (the attribute may itself contain dots).
-                parts = raw.split(".", 1)
-                inner: Any = parts
-                inner_loc = _Loc(span, [_Loc(span) for _ in parts])
-                loc = _Loc(span, {name: (span, inner_loc)})
-                loc.wrapped = True
-                return {name: inner}, loc, 2, 2 + len(parts)
+            height, nodes = 1, 2
+            if tag == "!GetAtt":  # "Resource.Attribute"; the attribute may contain dots
+                inner = raw.split(".", 1)
+                inner_loc = _Loc(span, [_Loc(span) for _ in inner])
+                height, nodes = 2, 2 + len(inner)
             loc = _Loc(span, {name: (span, inner_loc)})
             loc.wrapped = True
-            return {name: raw}, loc, 1, 2
+            return {name: inner}, loc, height, nodes
         return self.construct(tag, raw, event), _Loc(span), 0, 1
 
     def resolve_plain(self, raw: str, event: Any) -> Any:
