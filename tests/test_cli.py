@@ -240,3 +240,13 @@ def test_no_colour_when_not_a_tty_and_no_color_honoured(tmp_path: Path) -> None:
     assert "\x1b[" not in plain.out
     forced = run_cli("check", "policy.json", cwd=tmp_path, env={"FORCE_COLOR": "1", "NO_COLOR": ""})
     assert "\x1b[" in forced.out
+
+
+def test_quiet_prints_findings_only(tmp_path: Path) -> None:
+    write(tmp_path / "good.json", GOOD_POLICY)
+    assert run_cli("check", "good.json", "--quiet", cwd=tmp_path).out == ""
+    write(tmp_path / "bad.json", '{"Statement": "x"}')
+    run = run_cli("check", "bad.json", "-q", cwd=tmp_path)
+    assert run.code == 1
+    assert "PL002" in run.out
+    assert "error" in run.out and "in 1 file" not in run.out

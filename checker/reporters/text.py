@@ -74,6 +74,9 @@ class TextReporter(Reporter):
             lines.append(self._style(_clean(key[1]), _BOLD))
             lines.extend(self._group_lines(groups[key], report))
             lines.append("")
+        if report.options.get("quiet"):
+            # --quiet: findings only, no summary; a clean run prints nothing at all.
+            return "\n".join(lines[:-1]) + "\n" if lines else ""
         lines.append(self._summary(report))
         return "\n".join(lines) + "\n"
 
