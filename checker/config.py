@@ -37,6 +37,7 @@ SINGLE_FILE_KEYS = (
     "interactions-schema",
     "items-schema",
     "users-schema",
+    "template",
 )
 LIST_FILE_KEYS = ("role-policies",)
 GLOB_KEYS = ("interactions-data", "events")

@@ -23,6 +23,8 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "personalize_lint.loaders.builtin",
     "personalize_lint.reporters.builtin",
     "personalize_lint.rules",
+    "personalize_lint.cloudformation.plugin",
+    "personalize_lint.collectors.saved",
 )
 
 

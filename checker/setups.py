@@ -43,6 +43,7 @@ KEY_KINDS: dict[str, str] = {
     "users-schema": "schema",
     "events": "putevents",
     "interactions-data": "interactions",
+    "template": "cloudformation",
 }
 SCHEMA_KEYS = {
     "interactions-schema": "Interactions",

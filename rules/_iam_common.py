@@ -407,3 +407,8 @@ def public_statements(policy: Policy) -> Iterator[tuple[Statement, str]]:
             continue
         if not restricting_condition(st):
             yield st, who
+
+
+def sentence(text: str) -> str:
+    """Upper-case the first letter only; ``str.capitalize`` would lower-case Sids and names."""
+    return text[:1].upper() + text[1:]

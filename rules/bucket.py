@@ -42,6 +42,7 @@ from ._iam_common import (
     public_statements,
     resource_policies,
     s3_absent,
+    sentence,
     service_request,
     service_typo_hint,
     spelled,
@@ -283,7 +284,7 @@ def pl203(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
             actions = ", ".join(a or "?" for a in st.actions)
             yield Finding(
                 "PL203",
-                f"{st.describe().capitalize()} of the bucket policy grants {actions} to {who} "
+                f"{sentence(st.describe())} of the bucket policy grants {actions} to {who} "
                 "without a condition restricting it to an account, organisation or source. "
                 "Name the principals, or add an aws:SourceAccount / aws:PrincipalOrgID "
                 "condition.",
@@ -322,7 +323,7 @@ def pl204(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
             seen.add(key)
             yield Finding(
                 "PL204",
-                f"{ref.describe().capitalize()} grants {PERSONALIZE_SERVICE} s3:PutObject "
+                f"{sentence(ref.describe())} grants {PERSONALIZE_SERVICE} s3:PutObject "
                 "without an aws:SourceAccount or aws:SourceArn condition (confused deputy). "
                 "Add both, for your own account.",
                 ref.location(), setup=check.setup,

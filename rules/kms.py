@@ -38,6 +38,7 @@ from ._iam_common import (
     public_statements,
     resource_policies,
     role_request,
+    sentence,
     service_request,
     spelled,
     standalone_outputs,
@@ -326,7 +327,7 @@ def pl304(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
                 continue
             yield Finding(
                 "PL304",
-                f"{st.describe().capitalize()} of the key policy lets {who} call "
+                f"{sentence(st.describe())} of the key policy lets {who} call "
                 f"{', '.join(entries)} without a restricting condition: anyone could decrypt "
                 "with this key. Name the principals or add a kms:CallerAccount condition.",
                 statement_location(policy, st), setup=setup,

@@ -158,6 +158,14 @@ def test_pl203_public(statement: dict[str, Any], expected: list[str]) -> None:
     assert ids(B.pl203, lone({"Statement": [statement]}, "bucket")) == expected
 
 
+def test_pl203_message_keeps_the_sid_as_written() -> None:
+    public = {"Sid": "OpenReadForCDN", "Effect": "Allow", "Principal": "*",
+              "Action": "s3:GetObject", "Resource": OBJECTS}
+    [finding] = run(B.pl203, lone({"Statement": [public]}, "bucket"))
+    assert "OpenReadForCDN" in finding.message
+    assert finding.message[0].isupper()
+
+
 # --- PL204 ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(
