@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
 from .findings import LEVELS, Finding
+from .inventory import SuppressionSpec
+from .loaders.base import Limits
 from .location import Location, Span
 
 if sys.version_info >= (3, 11):
@@ -43,8 +45,17 @@ LIST_FILE_KEYS = ("role-policies",)
 GLOB_KEYS = ("interactions-data", "events")
 VALUE_KEYS = ("name", "role-managed-policies")
 SETUP_KEYS = frozenset(SINGLE_FILE_KEYS + LIST_FILE_KEYS + GLOB_KEYS + VALUE_KEYS)
-TOP_KEYS = frozenset({"as-of", "fail-on", "setup", "rules", "kinds"})
-RULES_KEYS = frozenset({"ignore", "select", "levels"})
+TOP_KEYS = frozenset({"as-of", "fail-on", "setup", "rules", "kinds", "limits"})
+RULES_KEYS = frozenset({"ignore", "select", "levels", "suppress"})
+SUPPRESS_KEYS = frozenset({"rule", "path", "pointer", "logical-id", "arn", "reason"})
+# [limits] keys and the Limits fields they set; values are positive integers.
+LIMIT_KEYS = {
+    "max-file-bytes": "max_bytes",
+    "max-depth": "max_depth",
+    "max-yaml-aliases": "max_yaml_aliases",
+    "max-statements": "max_statements",
+    "max-csv-field-bytes": "max_csv_field_bytes",
+}
 
 # Kinds a user may force on files through the [kinds] table ("glob" = "kind").
 FORCEABLE_KINDS = frozenset(
@@ -88,6 +99,8 @@ class Config:
     levels: dict[str, str] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)
     problems: list[Finding] = field(default_factory=list)
+    suppressions: list[SuppressionSpec] = field(default_factory=list)
+    limits: Limits = field(default_factory=Limits)
     text: str = ""
 
     @property
@@ -178,6 +191,7 @@ def _parse(config: Config, table: dict[str, Any], prefix: str) -> None:
         )
     _parse_rules(config, table.get("rules", {}), prefix)
     _parse_kinds(config, table.get("kinds", {}))
+    _parse_limits(config, table.get("limits", {}))
     setups = table.get("setup", [])
     if not isinstance(setups, list):
         config.problems.append(
@@ -235,6 +249,8 @@ def _parse_rules(config: Config, rules: Any, prefix: str) -> None:
             config.problems.append(_problem(config, f"rules.{key} must be a list of rule IDs", key))
             continue
         getattr(config, key).extend(i.strip().upper() for i in ids)
+    if "suppress" in rules:
+        _parse_suppressions(config, rules["suppress"])
     levels = rules.get("levels", {})
     if not isinstance(levels, dict):
         config.problems.append(_problem(config, "rules.levels must be a table", "levels"))
@@ -250,6 +266,86 @@ def _parse_rules(config: Config, rules: Any, prefix: str) -> None:
             )
             continue
         config.levels[rule_id.upper()] = level
+
+
+def _parse_suppressions(config: Config, entries: Any) -> None:
+    """``[[rules.suppress]]``: rule (ID or prefix), path glob, optional pointer / logical-id /
+    arn, and a required reason (a suppression nobody can explain is not accepted)."""
+    if not isinstance(entries, list):
+        config.problems.append(
+            _problem(
+                config, "rules.suppress must be an array of tables ([[rules.suppress]])", "suppress"
+            )
+        )
+        return
+    for entry in entries:
+        if not isinstance(entry, dict):
+            config.problems.append(
+                _problem(config, "rules.suppress entries must be tables", "suppress")
+            )
+            continue
+        anchor = str(entry.get("rule", "suppress"))
+        unknown = sorted(set(entry) - SUPPRESS_KEYS)
+        if unknown:
+            config.problems.append(
+                _problem(
+                    config,
+                    f"unknown key(s) {', '.join(unknown)} in [[rules.suppress]] (expected "
+                    f"{', '.join(sorted(SUPPRESS_KEYS))})",
+                    unknown[0],
+                )
+            )
+        values = {k: entry.get(k) for k in SUPPRESS_KEYS}
+        if not all(v is None or isinstance(v, str) for v in values.values()):
+            config.problems.append(
+                _problem(config, "[[rules.suppress]] values must be strings", anchor)
+            )
+            continue
+        if not values["rule"]:
+            config.problems.append(_problem(config, "[[rules.suppress]] needs a rule", "suppress"))
+            continue
+        if not (values["reason"] or "").strip():
+            config.problems.append(
+                _problem(
+                    config,
+                    f"[[rules.suppress]] for {values['rule']} has no reason; say why the "
+                    "finding is accepted",
+                    anchor,
+                )
+            )
+            continue
+        config.suppressions.append(
+            SuppressionSpec(
+                rule=values["rule"].strip().upper(),
+                reason=str(values["reason"]).strip(),
+                path=values["path"],
+                pointer=values["pointer"],
+                logical_id=values["logical-id"],
+                arn=values["arn"],
+                origin=_locate(config, anchor),
+            )
+        )
+
+
+def _parse_limits(config: Config, limits: Any) -> None:
+    if not isinstance(limits, dict):
+        config.problems.append(_problem(config, "limits must be a table", "limits"))
+        return
+    changes: dict[str, int] = {}
+    for key, value in limits.items():
+        if key not in LIMIT_KEYS:
+            config.problems.append(
+                _problem(
+                    config, f"unknown limit {key!r} (expected one of {', '.join(LIMIT_KEYS)})", key
+                )
+            )
+        elif isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            config.problems.append(
+                _problem(config, f"limit {key} must be a positive integer, not {value!r}", key)
+            )
+        else:
+            changes[LIMIT_KEYS[key]] = value
+    config.limits = replace(config.limits, **changes)
 
 
 def _parse_kinds(config: Config, kinds: Any) -> None:

@@ -133,3 +133,57 @@ def test_explicit_missing_config_is_a_usage_error(tmp_path: Path) -> None:
 def test_toml_native_datetime_for_as_of(tmp_path: Path) -> None:
     write(tmp_path / "personalize-lint.toml", "as-of = 2026-11-01T12:00:00Z\n")
     assert load_config(None, tmp_path).as_of == datetime(2026, 11, 1, 12, tzinfo=timezone.utc)
+
+
+def test_suppressions_with_reasons(tmp_path: Path) -> None:
+    write(tmp_path / "personalize-lint.toml", """
+[[rules.suppress]]
+rule = "PL106"
+path = "iam/legacy-*.json"
+pointer = "/Statement/0"
+reason = "legacy admin role, removal tracked in SEC-42"
+""")
+    config = load_config(None, tmp_path)
+    assert config.problems == []
+    (spec,) = config.suppressions
+    assert (spec.rule, spec.path, spec.pointer, spec.kind) == (
+        "PL106", "iam/legacy-*.json", "/Statement/0", "external")
+    assert spec.reason.startswith("legacy admin role")
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ('rule = "PL106"\npath = "x.json"\n', "has no reason"),
+        ('rule = "PL106"\nreason = "  "\n', "has no reason"),
+        ('reason = "r"\n', "needs a rule"),
+        ('rule = "PL106"\nreason = "r"\nfile = "x"\n', "unknown key(s) file"),
+    ],
+)
+def test_bad_suppressions_are_pl004(tmp_path: Path, entry: str, message: str) -> None:
+    write(tmp_path / "personalize-lint.toml", "[[rules.suppress]]\n" + entry)
+    config = load_config(None, tmp_path)
+    assert any(message in p.message for p in config.problems), config.problems
+    assert all(p.rule_id == "PL004" for p in config.problems)
+
+
+def test_limits(tmp_path: Path) -> None:
+    write(tmp_path / "personalize-lint.toml",
+          "[limits]\nmax-file-bytes = 1000\nmax-depth = 8\nmax-statements = 5\n"
+          "max-csv-field-bytes = 4096\n")
+    config = load_config(None, tmp_path)
+    assert config.problems == []
+    limits = config.limits
+    assert (limits.max_bytes, limits.max_depth, limits.max_statements,
+            limits.max_csv_field_bytes) == (1000, 8, 5, 4096)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[limits]\nmax-depth = 0\n", "positive integer"),
+    ("[limits]\nmax-depth = true\n", "positive integer"),
+    ("[limits]\nmax_depth = 3\n", "unknown limit"),
+])
+def test_bad_limits_are_pl004(tmp_path: Path, text: str, message: str) -> None:
+    write(tmp_path / "personalize-lint.toml", text)
+    (problem,) = load_config(None, tmp_path).problems
+    assert message in problem.message

@@ -10,6 +10,8 @@ from ..findings import Finding
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024  # policies, schemas and requests are small
 DEFAULT_MAX_DEPTH = 64  # real policies nest < 10 deep
+DEFAULT_MAX_STATEMENTS = 1000  # IAM caps managed policies at 6,144 characters anyway
+DEFAULT_MAX_CSV_FIELD_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,8 @@ class Limits:
     max_bytes: int = DEFAULT_MAX_BYTES
     max_depth: int = DEFAULT_MAX_DEPTH
     max_yaml_aliases: int = 1000
+    max_statements: int = DEFAULT_MAX_STATEMENTS
+    max_csv_field_bytes: int = DEFAULT_MAX_CSV_FIELD_BYTES
 
 
 @dataclass

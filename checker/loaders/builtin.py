@@ -15,6 +15,7 @@ from ..document import Document
 from ..findings import Finding
 from ..hookspecs import hookimpl
 from ..location import Location, Span
+from ..policy_shape import unwrap_policy
 from .base import LoadContext, LoadResult
 from .detect import detect, policy_subkind
 from .errors import ParseError
@@ -100,8 +101,28 @@ def personalize_lint_load_file(path: Path, kind: str | None, ctx: LoadContext) -
     except ParseError as exc:
         result.problems.append(_from_parse_error(display, exc))
         return result
-    result.documents.append(_document(display, parsed, kind, fmt))
+    document = _document(display, parsed, kind, fmt)
+    too_many = _statements_over_limit(document, ctx.limits.max_statements)
+    if too_many is not None:
+        result.problems.append(too_many)
+        return result
+    result.documents.append(document)
     return result
+
+
+def _statements_over_limit(document: Document, limit: int) -> Finding | None:
+    """A policy with more statements than the configured bound is not evaluated (PL001)."""
+    if document.kind != "policy" or not isinstance(document.data, dict):
+        return None
+    policy, pointer = unwrap_policy(document.data)
+    statements = policy.get("Statement") if isinstance(policy, dict) else None
+    if not isinstance(statements, list) or len(statements) <= limit:
+        return None
+    finding = Finding("PL001", f"the policy has {len(statements):,} statements, over the limit "
+                      f"of {limit:,} (max-statements); it was not evaluated",
+                      document.location(pointer + "/Statement"))
+    finding.properties["limit"] = "max-statements"
+    return finding
 
 
 def _document(display: str, parsed: Parsed, forced: str | None, fmt: str) -> Document:
