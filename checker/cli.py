@@ -1,4 +1,4 @@
-"""The command line: ``check``, ``rules`` and ``explain``.
+"""The command line: ``check``, ``audit``, ``rules`` and ``explain``.
 
 Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage error,
 unreadable configuration or internal error (one line; the traceback only with --debug).
@@ -132,6 +132,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     explain = sub.add_parser("explain", parents=[common], help="explain one rule")
     explain.add_argument("rule_id", metavar="ID")
+
+    from .collectors.cli import add_audit_parser  # boto3 is imported only when auditing
+
+    add_audit_parser(sub, common)
     return parser
 
 
@@ -144,6 +148,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _check(args)
+        if args.command == "audit":
+            from .collectors.cli import run as run_audit
+
+            return run_audit(args)
         if args.command == "rules":
             return _rules(args, sys.stdout)
         return _explain(args, sys.stdout)

@@ -87,11 +87,8 @@ def _known_ids(rules: dict[str, Rule], ids: list[str]) -> list[str]:
 def run_check(config: Config, pm: pluggy.PluginManager, options: CheckOptions) -> Report:
     started = datetime.now(timezone.utc)
     rules = collect_rules(pm)
-    unknown_cli = _known_ids(rules, options.select + options.ignore)
-    if unknown_cli:
-        raise UsageError(f"unknown rule ID or prefix: {', '.join(unknown_cli)}")
     inventory = Inventory(problems=list(config.problems))
-    _check_config_rule_ids(config, rules, inventory)
+    _check_rule_ids(config, rules, options, inventory)
     loader = Loader(pm, config, inventory)
 
     all_setup_files = [resolve_setup_files(config, s) for s in config.setups]
@@ -109,7 +106,25 @@ def run_check(config: Config, pm: pluggy.PluginManager, options: CheckOptions) -
                 inventory.standalone.append(doc)
 
     pm.hook.personalize_lint_extend_inventory(inventory=inventory, config=config, ctx=loader.ctx)
+    return run_inventory(inventory, config, pm, options, rules=rules, started=started)
 
+
+def run_inventory(
+    inventory: Inventory,
+    config: Config,
+    pm: pluggy.PluginManager,
+    options: CheckOptions,
+    *,
+    rules: dict[str, Rule] | None = None,
+    started: datetime | None = None,
+    command: str = "check",
+) -> Report:
+    """Run the selected rules over a filled inventory (from files or an account audit):
+    levels, suppressions, sorting and the exit code, as one Report."""
+    started = started or datetime.now(timezone.utc)
+    if rules is None:
+        rules = collect_rules(pm)
+        _check_rule_ids(config, rules, options, inventory)
     as_of = options.as_of or config.as_of or started
     ctx = RuleContext(as_of=as_of, quiet=options.quiet, options={"root": config.root})
     select = options.select or config.select
@@ -141,6 +156,7 @@ def run_check(config: Config, pm: pluggy.PluginManager, options: CheckOptions) -
         fail_on=fail_on,
         files_checked=_count_files(inventory),
         setups_checked=len(inventory.setups),
+        command=command,
     )
     report.exit_code = 0 if options.exit_zero else exit_code(report.active, fail_on)
     return report
@@ -199,6 +215,16 @@ def _assign(files: list[Path], setups: list[SetupFiles]) -> tuple[list[SetupFile
             if owner not in chosen:
                 chosen.append(owner)
     return chosen, standalone
+
+
+def _check_rule_ids(
+    config: Config, rules: dict[str, Rule], options: CheckOptions, inventory: Inventory
+) -> None:
+    """Unknown IDs on the command line are a usage error; in the config, PL004 findings."""
+    unknown_cli = _known_ids(rules, options.select + options.ignore)
+    if unknown_cli:
+        raise UsageError(f"unknown rule ID or prefix: {', '.join(unknown_cli)}")
+    _check_config_rule_ids(config, rules, inventory)
 
 
 def _check_config_rule_ids(config: Config, rules: dict[str, Rule], inventory: Inventory) -> None:

@@ -24,6 +24,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "personalize_lint.reporters.builtin",
     "personalize_lint.rules",
     "personalize_lint.cloudformation.plugin",
+    "personalize_lint.collectors.saved",
 )
 
 

@@ -101,9 +101,11 @@ def _setup_checks(inventory: Inventory, asker: str) -> Iterator[Check | Finding]
             continue
         bucket = setup.bucket
         policy = bucket.policy if bucket else None
-        if policy is None and setup.origin != "account":
-            if asker == "PL201" and not missing_declared(setup, "bucket-policy",
-                                                         "bucket policy"):
+        unreadable = missing_declared(setup, "bucket-policy", "bucket policy")
+        if policy is None and (setup.origin != "account" or unreadable):
+            # An account set-up without a policy has none (PL201 judges that), unless the
+            # audit could not read it: then the PL003 already reported is the whole answer.
+            if asker == "PL201" and not unreadable:
                 yield Finding(
                     "PL003",
                     f"The set-up publishes to {f.path} but gives no bucket policy "
