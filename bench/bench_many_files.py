@@ -93,7 +93,7 @@ def main() -> int:
             seconds = run([args.cfn_lint, "templates/*.json"], root)
             print(f"cfn-lint:               {args.files} templates in {seconds:.2f} s "
                   f"({args.files / seconds:,.0f} files/s)")
-            seconds = run(ours[:2] + ["templates", "-q"], root)
+            seconds = run([*ours[:2], "templates", "-q"], root)
             print(f"personalize-lint check: {args.files} templates in {seconds:.2f} s "
                   f"({args.files / seconds:,.0f} files/s)")
         else:

@@ -111,6 +111,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated rule IDs or prefixes to skip",
     )
     check.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="FILE",
+        help="hide the findings recorded in FILE; fail only on new ones",
+    )
+    check.add_argument(
+        "--write-baseline",
+        type=Path,
+        metavar="FILE",
+        help="record the current findings in FILE (then exit 0)",
+    )
+    check.add_argument(
         "--no-suppress",
         action="store_true",
         help="report suppressed findings as if they were not suppressed",
@@ -192,8 +204,16 @@ def _check(args: argparse.Namespace) -> int:
         quiet=args.quiet,
         debug=args.debug,
         no_suppress=args.no_suppress,
+        # A new baseline records everything, including what the old one hid.
+        baseline=None if args.write_baseline else args.baseline,
     )
     report = run_check(config, pm, options)
+    if args.write_baseline is not None:
+        from .baseline import write_baseline
+
+        count = write_baseline(report.findings, args.write_baseline)
+        print(f"{PROG}: recorded {count} finding(s) in {args.write_baseline}", file=sys.stderr)
+        return 0
     report.options["quiet"] = args.quiet
     report.options["drop_suppressed"] = args.drop_suppressed
     to_terminal = args.output is None

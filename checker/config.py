@@ -50,7 +50,7 @@ RULES_KEYS = frozenset({"ignore", "select", "levels", "suppress"})
 SUPPRESS_KEYS = frozenset({"rule", "path", "pointer", "logical-id", "arn", "reason"})
 # [limits] keys and the Limits fields they set; values are positive integers.
 LIMIT_KEYS = {
-    "max-file-bytes": "max_bytes",
+    "max-bytes": "max_bytes",
     "max-depth": "max_depth",
     "max-yaml-aliases": "max_yaml_aliases",
     "max-statements": "max_statements",

@@ -10,6 +10,7 @@ from pathlib import Path
 import pluggy
 
 from . import __version__
+from .baseline import apply_baseline, read_baseline
 from .config import Config, config_problem
 from .document import Document
 from .errors import UsageError
@@ -35,6 +36,7 @@ class CheckOptions:
     quiet: bool = False
     debug: bool = False
     no_suppress: bool = False
+    baseline: Path | None = None
 
 
 class Loader:
@@ -44,7 +46,7 @@ class Loader:
         self.pm = pm
         self.config = config
         self.inventory = inventory
-        self.ctx = LoadContext(root=config.root)
+        self.ctx = LoadContext(root=config.root, limits=config.limits)
         self._cache: dict[Path, list[Document]] = {}
 
     def forced_kind(self, path: Path) -> str | None:
@@ -87,7 +89,7 @@ def _known_ids(rules: dict[str, Rule], ids: list[str]) -> list[str]:
 def run_check(config: Config, pm: pluggy.PluginManager, options: CheckOptions) -> Report:
     started = datetime.now(timezone.utc)
     rules = collect_rules(pm)
-    inventory = Inventory(problems=list(config.problems))
+    inventory = Inventory(problems=list(config.problems), suppressions=list(config.suppressions))
     _check_rule_ids(config, rules, options, inventory)
     loader = Loader(pm, config, inventory)
 
@@ -142,8 +144,15 @@ def run_inventory(
             finding.level = configured
         elif finding.level is None:
             finding.level = rules[finding.rule_id].level
+    notes: list[str] = []
     if not options.no_suppress:
         apply_suppressions(findings, inventory.suppressions)
+        if options.baseline is not None:
+            # Sorted first, so that "the first n of a key" is stable from run to run.
+            findings.sort(key=Finding.sort_key)
+            recorded = read_baseline(options.baseline)
+            stale = apply_baseline(findings, recorded, options.baseline.name)
+            notes.extend(s.describe() for s in stale)
     findings.sort(key=Finding.sort_key)
 
     fail_on = options.fail_on or config.fail_on
@@ -157,6 +166,7 @@ def run_inventory(
         files_checked=_count_files(inventory),
         setups_checked=len(inventory.setups),
         command=command,
+        notes=notes,
     )
     report.exit_code = 0 if options.exit_zero else exit_code(report.active, fail_on)
     return report

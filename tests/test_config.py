@@ -169,7 +169,7 @@ def test_bad_suppressions_are_pl004(tmp_path: Path, entry: str, message: str) ->
 
 def test_limits(tmp_path: Path) -> None:
     write(tmp_path / "personalize-lint.toml",
-          "[limits]\nmax-file-bytes = 1000\nmax-depth = 8\nmax-statements = 5\n"
+          "[limits]\nmax-bytes = 1000\nmax-depth = 8\nmax-statements = 5\n"
           "max-csv-field-bytes = 4096\n")
     config = load_config(None, tmp_path)
     assert config.problems == []

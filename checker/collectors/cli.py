@@ -125,7 +125,8 @@ def run(args: argparse.Namespace) -> int:
     if args.save_inventory is not None:
         write_inventory(result.snapshot, args.save_inventory)
     setups, problems = inventory_parts(result.body)
-    inventory = Inventory(setups=setups, problems=[*config.problems, *problems])
+    inventory = Inventory(setups=setups, problems=[*config.problems, *problems],
+                          suppressions=list(config.suppressions))
     report = run_inventory(inventory, config, pm, options, started=started, command="audit")
     report.options.update(quiet=args.quiet, drop_suppressed=args.drop_suppressed)
     to_terminal = args.output is None

@@ -31,6 +31,8 @@ class Report:
     setups_checked: int = 0
     command: str = "check"
     options: dict[str, object] = field(default_factory=dict)
+    # Run-level notes that are not findings (e.g. stale baseline entries).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def active(self) -> list[Finding]:

@@ -104,6 +104,7 @@ def build_document(report: Report) -> dict[str, Any]:
         "tool": {"name": TOOL_NAME, "version": report.tool_version},
         "summary": summary,
         "findings": [_finding(f, report.rules) for f in report.findings],
+        "notes": list(report.notes),
     }
 
 

@@ -211,11 +211,16 @@ class SarifReporter(Reporter):
         started = report.started
         if started.tzinfo is None:  # a naive time is taken as UTC, not local time
             started = started.replace(tzinfo=timezone.utc)
-        return {
+        invocation: dict[str, Any] = {
             "executionSuccessful": report.exit_code != 2,
             "exitCode": report.exit_code,
             "startTimeUtc": started.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
+        if report.notes:
+            invocation["toolExecutionNotifications"] = [
+                {"level": "note", "message": {"text": note}} for note in report.notes
+            ]
+        return invocation
 
     @staticmethod
     def _result(finding: Finding, rule_index: int, report: Report, root: Path) -> dict[str, Any]:

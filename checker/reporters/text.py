@@ -77,6 +77,7 @@ class TextReporter(Reporter):
         if report.options.get("quiet"):
             # --quiet: findings only, no summary; a clean run prints nothing at all.
             return "\n".join(lines[:-1]) + "\n" if lines else ""
+        lines.extend(f"note: {_clean(note)}" for note in report.notes)
         lines.append(self._summary(report))
         return "\n".join(lines) + "\n"
 
