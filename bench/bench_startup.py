@@ -3,7 +3,10 @@
 Usage: python bench/bench_startup.py [--runs 15]
 
 Both tools run as separate processes, alternately, several times; the script prints the
-median wall time of each and the ratio. Needs `parliament` installed (pip install parliament).
+median wall time of each and the ratio. Needs parliament: pass --parliament PATH, e.g. from
+`python -m venv /tmp/parl && /tmp/parl/bin/pip install parliament 'setuptools<81'`
+(parliament imports pkg_resources, which setuptools 81 removed). Each tool must succeed
+once before it is timed, so a broken install cannot pass for a fast one.
 """
 
 from __future__ import annotations
@@ -42,10 +45,11 @@ def timed(cmd: list[str], cwd: Path) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--parliament", help="path of the parliament executable")
     args = parser.parse_args()
     bindir = Path(sys.executable).parent
     ours = [str(bindir / "personalize-lint"), "check", "policy.json"]
-    parliament = shutil.which("parliament", path=str(bindir)) or shutil.which("parliament")
+    parliament = args.parliament or shutil.which("parliament")
     if parliament is None:
         print("parliament is not installed: pip install parliament", file=sys.stderr)
         return 2
@@ -53,7 +57,13 @@ def main() -> int:
         cwd = Path(tmp)
         (cwd / "policy.json").write_text(POLICY)
         theirs = [parliament, "--files", "policy.json"]
-        timed(ours, cwd), timed(theirs, cwd)  # warm the file cache once
+        for cmd in (ours, theirs):  # warm the caches, and prove each tool works
+            proc = subprocess.run(cmd, cwd=cwd, capture_output=True, stdin=subprocess.DEVNULL,
+                                  env=ENV, check=False)
+            if proc.returncode != 0:
+                print(f"{cmd[0]} failed ({proc.returncode}): {proc.stderr.decode()[-500:]}",
+                      file=sys.stderr)
+                return 2
         a: list[float] = []
         b: list[float] = []
         for _ in range(args.runs):

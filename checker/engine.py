@@ -10,7 +10,6 @@ from pathlib import Path
 import pluggy
 
 from . import __version__
-from .baseline import apply_baseline, read_baseline
 from .config import Config, config_problem
 from .document import Document
 from .errors import UsageError
@@ -148,6 +147,8 @@ def run_inventory(
     if not options.no_suppress:
         apply_suppressions(findings, inventory.suppressions)
         if options.baseline is not None:
+            from .baseline import apply_baseline, read_baseline
+
             # Sorted first, so that "the first n of a key" is stable from run to run.
             findings.sort(key=Finding.sort_key)
             recorded = read_baseline(options.baseline)

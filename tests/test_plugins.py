@@ -197,3 +197,19 @@ def personalize_lint_register_rules():
     assert "kaput" in crash[0]["message"]
     with pytest.raises(RuntimeError):
         main(["check", "p.json", "--plugin", "crashy", "--debug"])
+
+
+def test_entry_point_prescan_finds_declared_groups(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from personalize_lint.plugins import _may_have_entry_points
+
+    site = tmp_path / "site"
+    write(site / "other-1.0.dist-info" / "entry_points.txt", "[console_scripts]\nx = y:z\n")
+    monkeypatch.setattr("sys.path", [str(site)])
+    assert _may_have_entry_points("personalize_lint") is False
+    write(site / "acme-1.0.dist-info" / "entry_points.txt", "[personalize_lint]\nacme = acme\n")
+    assert _may_have_entry_points("personalize_lint") is True
+    # A zip on sys.path cannot be listed cheaply: the full scan must decide.
+    write(tmp_path / "plugins.zip", "")
+    monkeypatch.setattr("sys.path", [str(site / "missing"), str(tmp_path / "plugins.zip")])
+    assert _may_have_entry_points("personalize_lint") is True
