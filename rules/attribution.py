@@ -641,6 +641,7 @@ def event_types_from_data(setup: Setup, ctx: RuleContext) -> set[str] | None:
     set-up's interactions data as ``ctx.options["data_event_types"][setup.name]`` (any
     iterable of strings). None means the data was not read (or the set-up has none).
     """
+    _scan_data(setup, ctx)
     table = ctx.options.get("data_event_types")
     if not isinstance(table, dict) or table.get(setup.name) is None:
         return None
@@ -651,10 +652,20 @@ def attribution_sources_from_data(setup: Setup, ctx: RuleContext) -> set[str] | 
     """Attribution sources the data engine found: ``ctx.options["data_attribution_sources"]
     [setup.name]``, the distinct EVENT_ATTRIBUTION_SOURCE values (plus SOURCE_NAME_UNDEFINED
     when some rows have no source). None when not known."""
+    _scan_data(setup, ctx)
     table = ctx.options.get("data_attribution_sources")
     if not isinstance(table, dict) or table.get(setup.name) is None:
         return None
     return {str(v) for v in table[setup.name]}
+
+
+def _scan_data(setup: Setup, ctx: RuleContext) -> None:
+    """Rules run in ID order, so PL406/PL409 come before the PL6xx rules that scan the
+    data; ask for the scan here (it runs once per set-up and is cached in ctx.options)."""
+    if setup.interactions_data:
+        from personalize_lint.rules.data import scan_setup
+
+        scan_setup(setup, ctx)
 
 
 def observed_event_types(setup: Setup, ctx: RuleContext) -> set[str] | None:

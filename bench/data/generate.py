@@ -68,7 +68,8 @@ def make_chunk(rng: np.random.Generator, n: int, as_of: int, dup_share: float) -
         "TIMESTAMP",
         "EVENT_TYPE",
         "EVENT_VALUE",
-        pl.when("has_rec").then(pl.format("RID-{}", "RECOMMENDATION_ID"))
+        pl.when("has_rec")
+        .then(pl.format("RID-{}", "RECOMMENDATION_ID"))
         .alias("RECOMMENDATION_ID"),
         pl.when("has_source").then("EVENT_ATTRIBUTION_SOURCE").alias("EVENT_ATTRIBUTION_SOURCE"),
     )

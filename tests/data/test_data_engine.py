@@ -1,0 +1,343 @@
+"""The one-pass data scan (checker/data/engine.py) on small files written by the tests."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("polars")
+pytest.importorskip("numpy")
+
+from personalize_lint.data.engine import ScanOptions, SchemaField, scan, schema_fields
+from personalize_lint.data.result import Position, ScanResult
+
+AS_OF = datetime(2026, 11, 30, tzinfo=timezone.utc)
+NOW = int(AS_OF.timestamp())
+RECENT = NOW - 86_400  # one day old
+OLD = NOW - 20 * 86_400
+HEADER = (
+    "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,EVENT_VALUE,RECOMMENDATION_ID,EVENT_ATTRIBUTION_SOURCE"
+)
+SCHEMA = {
+    "type": "record",
+    "name": "Interactions",
+    "fields": [
+        {"name": "USER_ID", "type": "string"},
+        {"name": "ITEM_ID", "type": "string"},
+        {"name": "TIMESTAMP", "type": "long"},
+        {"name": "EVENT_TYPE", "type": "string"},
+        {"name": "EVENT_VALUE", "type": ["null", "float"]},
+        {"name": "RECOMMENDATION_ID", "type": ["null", "string"]},
+        {"name": "EVENT_ATTRIBUTION_SOURCE", "type": ["null", "string"]},
+    ],
+}
+
+
+def write(path: Path, text: str | bytes, *, gz: bool = False) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = text.encode() if isinstance(text, str) else text
+    path.write_bytes(gzip.compress(data) if gz else data)
+    return path
+
+
+def row(
+    user: str = "u1",
+    item: str = "i1",
+    ts: object = RECENT,
+    etype: str = "click",
+    value: str = "1.0",
+    rec: str = "",
+    src: str = "home",
+) -> str:
+    return f"{user},{item},{ts},{etype},{value},{rec},{src}"
+
+
+def run(
+    *paths: Path | str,
+    fields: list[SchemaField] | None = None,
+    chunk_size: int = 1 << 20,
+    memory_limit: int = 256 << 20,
+) -> ScanResult:
+    options = ScanOptions(progress=False, chunk_size=chunk_size, memory_limit=memory_limit)
+    if paths and isinstance(paths[0], Path):
+        options.root = paths[0].parent
+    return scan([str(p) for p in paths], fields=fields, as_of=AS_OF, options=options)
+
+
+def lines(result: ScanResult, positions: list[Position]) -> list[int]:
+    return [p.line for p in positions]
+
+
+def test_clean_file_has_nothing_to_report(tmp_path: Path) -> None:
+    body = "\n".join([HEADER] + [row(user=f"u{i}") for i in range(20)]) + "\n"
+    r = run(write(tmp_path / "i.csv", body), fields=schema_fields(SCHEMA))
+    assert r.complete and r.rows == 20 and not r.problems
+    assert r.duplicates == 0 and r.old.count == 0 and not r.format_errors
+    assert r.sources == {"home"} and r.no_source.count == 0 and r.both.count == 0
+    assert r.event_types == {"click"}
+    assert r.files[0].header == HEADER.split(",")
+
+
+def test_duplicates_count_and_first_lines(tmp_path: Path) -> None:
+    rows = [
+        row(user="a"),
+        row(user="b"),
+        row(user="a"),
+        row(user="c"),
+        row(user="b"),
+        row(user="a"),
+    ]
+    r = run(write(tmp_path / "i.csv", "\n".join([HEADER, *rows]) + "\n"))
+    # a on lines 2, 4, 7; b on 3, 6: three rows repeat an earlier one.
+    assert r.duplicates == 3 and r.duplicate_groups == 2
+    assert [(d.at.line, d.same_as.line) for d in r.duplicate_examples] == [(4, 2), (6, 3), (7, 2)]
+
+
+def test_duplicates_across_files_and_column_order(tmp_path: Path) -> None:
+    a = write(
+        tmp_path / "d" / "a.csv", f"USER_ID,ITEM_ID,TIMESTAMP\nu1,i1,{RECENT}\nu2,i2,{RECENT}\n"
+    )
+    write(tmp_path / "d" / "b.csv", f"ITEM_ID,USER_ID,TIMESTAMP\ni1,u1,{RECENT}\n")
+    r = run(tmp_path / "d")
+    assert [f.display.rsplit("/", 1)[-1] for f in r.files] == ["a.csv", "b.csv"]
+    assert r.duplicates == 1
+    (d,) = r.duplicate_examples
+    assert (d.at, d.same_as) == (Position(1, 2), Position(0, 2))
+    assert a.exists()
+
+
+def test_blank_lines_are_format_errors_not_duplicates(tmp_path: Path) -> None:
+    body = f"{HEADER}\n{row()}\n,,,,,,\n\n{row(user='u2')}\n"
+    r = run(write(tmp_path / "i.csv", body))
+    assert r.duplicates == 0
+    assert lines(r, r.format_errors["blank line"].examples) == [3, 4]
+
+
+def test_old_records_with_oldest(tmp_path: Path) -> None:
+    rows = [
+        row(ts=RECENT),
+        row(user="b", ts=OLD),
+        row(user="c", ts=OLD - 100),
+        row(ts=NOW - 14 * 86_400),
+    ]
+    r = run(write(tmp_path / "i.csv", "\n".join([HEADER, *rows]) + "\n"))
+    assert r.old.count == 3  # exactly 14 days counts as old
+    assert lines(r, r.old.examples) == [3, 4, 5]
+    assert r.oldest == OLD - 100 and r.oldest_at == Position(0, 4)
+
+
+@pytest.mark.parametrize(
+    ("ts", "kind"),
+    [
+        (str(RECENT * 1000), "TIMESTAMP is in milliseconds, not Unix epoch seconds"),
+        ("2026-11-29T10:00:00Z", "TIMESTAMP is a date string, not Unix epoch seconds"),
+        ("2026-11-29", "TIMESTAMP is a date string, not Unix epoch seconds"),
+        ("", "TIMESTAMP is blank"),
+        ("  ", "TIMESTAMP is blank"),
+        ("1700000000.5", "TIMESTAMP is not an integer"),
+        ("soon", "TIMESTAMP is not an integer"),
+    ],
+)
+def test_timestamp_format_errors(tmp_path: Path, ts: str, kind: str) -> None:
+    body = f"{HEADER}\n{row()}\n{row(user='x', ts=ts)}\n"
+    r = run(write(tmp_path / "i.csv", body))
+    assert set(r.format_errors) == {kind}
+    assert lines(r, r.format_errors[kind].examples) == [3]
+    assert r.old.count == 0  # a malformed timestamp is not aged
+
+
+def test_schema_types_required_fields_and_id_length(tmp_path: Path) -> None:
+    header = "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,PRICE,QTY,FLAG"
+    schema = {
+        "type": "record",
+        "fields": [
+            {"name": "USER_ID", "type": "string"},
+            {"name": "ITEM_ID", "type": "string"},
+            {"name": "TIMESTAMP", "type": "long"},
+            {"name": "EVENT_TYPE", "type": "string"},
+            {"name": "PRICE", "type": ["null", "double"]},
+            {"name": "QTY", "type": "int"},
+            {"name": "FLAG", "type": ["boolean", "null"]},
+        ],
+    }
+    rows = [
+        f"u1,i1,{RECENT},click,1.5,2,true",  # fine
+        f"u1,i2,{RECENT},click,cheap,2,",  # PRICE not a double
+        f"u1,i3,{RECENT},click,,99999999999,FALSE",  # QTY does not fit an int
+        f"u1,i4,{RECENT},click,,,maybe",  # QTY required, FLAG not a boolean
+        f",{'x' * 257},{RECENT},click,,1,",  # USER_ID empty, ITEM_ID too long
+    ]
+    r = run(
+        write(tmp_path / "i.csv", "\n".join([header, *rows]) + "\n"), fields=schema_fields(schema)
+    )
+    got = {k: lines(r, t.examples) for k, t in r.format_errors.items()}
+    assert got == {
+        "PRICE is not a valid double": [3],
+        "QTY is not a valid int": [4],
+        "QTY is empty but the schema requires it": [5],
+        "FLAG is not a valid boolean": [5],
+        "USER_ID is empty but the schema requires it": [6],
+        "ITEM_ID is longer than 256 characters": [6],
+    }
+
+
+def test_sources_neither_both_and_bad_values(tmp_path: Path) -> None:
+    rows = [
+        row(src="home"),
+        row(user="b", src="", rec=""),  # neither
+        row(user="c", src="email", rec="RID-1"),  # both
+        row(user="d", src="", rec="RID-2"),  # recommendation only
+        row(user="e", src="   "),  # blank
+        row(user="f", src="caf\u00e9"),  # not ASCII
+        row(user="g", src="s" * 1025),  # too long
+    ]
+    r = run(write(tmp_path / "i.csv", "\n".join([HEADER, *rows]) + "\n"))
+    assert r.no_source.count == 1 and lines(r, r.no_source.examples) == [3]
+    assert r.both.count == 1 and lines(r, r.both.examples) == [4]
+    assert r.sources == {"home", "email", "   ", "caf\u00e9", "s" * 1025}
+    assert lines(r, r.bad_sources["blank"].examples) == [6]
+    assert lines(r, r.bad_sources["not printable ASCII"].examples) == [7]
+    assert lines(r, r.bad_sources["longer than 1,024 characters"].examples) == [8]
+    assert r.bad_source_values["blank"] == ["   "]
+
+
+def test_missing_source_columns_count_as_neither(tmp_path: Path) -> None:
+    r = run(write(tmp_path / "i.csv", f"USER_ID,ITEM_ID,TIMESTAMP\nu,i,{RECENT}\nv,i,{RECENT}\n"))
+    assert r.no_source.count == 2 and r.sources == set() and r.event_types == set()
+
+
+def test_quoted_commas_and_line_breaks_keep_lines_exact(tmp_path: Path) -> None:
+    body = (
+        "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,NOTE\n"
+        f'u1,i1,{RECENT},click,"a, b"\n'
+        f'u2,i2,{RECENT},click,"one\ntwo\nthree"\n'
+        f"u3,i3,{RECENT * 1000},click,x\n"
+        f'u1,i1,{RECENT},click,"a, b"\n'
+    )
+    for chunk_size in (16, 1 << 20):
+        r = run(write(tmp_path / "i.csv", body), chunk_size=chunk_size)
+        assert r.rows == 4
+        ms = r.format_errors["TIMESTAMP is in milliseconds, not Unix epoch seconds"]
+        assert lines(r, ms.examples) == [6]  # after the three-line record starting at 3
+        spans = r.format_errors["record spans several lines (a quoted value holds a line break)"]
+        assert lines(r, spans.examples) == [3]
+        assert [(d.at.line, d.same_as.line) for d in r.duplicate_examples] == [(7, 2)]
+
+
+def test_bom_crlf_and_quoted_header(tmp_path: Path) -> None:
+    body = (
+        '\ufeff"USER_ID","ITEM_ID",TIMESTAMP,EVENT_TYPE\r\n'
+        f"u1,i1,{RECENT},click\r\nu1,i1,{RECENT},click\r\nu2,i2,{OLD},buy\r\n"
+    )
+    r = run(write(tmp_path / "i.csv", body))
+    f = r.files[0]
+    assert f.bom and f.header == ["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE"]
+    assert f.quoted_header == ["USER_ID", "ITEM_ID"]
+    assert r.rows == 3 and r.duplicates == 1 and lines(r, r.old.examples) == [4]
+    assert r.event_types == {"click", "buy"} and not r.format_errors
+
+
+def test_gzip_gives_the_same_result_as_plain(tmp_path: Path) -> None:
+    body = "\n".join([HEADER, row(), row(), row(user="z", ts=str(RECENT * 1000))]) + "\n"
+    plain = run(write(tmp_path / "p" / "i.csv", body))
+    gz = run(write(tmp_path / "g" / "i.csv.gz", body, gz=True))
+    assert gz.files[0].compressed and not plain.files[0].compressed
+    for r in (plain, gz):
+        assert r.rows == 3 and r.duplicates == 1
+        assert set(r.format_errors) == {"TIMESTAMP is in milliseconds, not Unix epoch seconds"}
+
+
+def test_gzip_recognised_by_content_and_multi_member(tmp_path: Path) -> None:
+    first = gzip.compress(f"{HEADER}\n{row()}\n".encode())
+    second = gzip.compress(f"{row(user='u2')}\n".encode())
+    r = run(write(tmp_path / "named-plain.csv", first + second))
+    assert r.files[0].compressed and r.rows == 2
+
+
+def test_truncated_gzip_is_unreadable(tmp_path: Path) -> None:
+    data = gzip.compress(("\n".join([HEADER] + [row(user=f"u{i}") for i in range(500)])).encode())
+    r = run(write(tmp_path / "cut.csv.gz", data[: len(data) // 2]))
+    assert not r.complete
+    assert [p.kind for p in r.problems] == ["unreadable"]
+
+
+def test_folder_glob_and_missing_locations(tmp_path: Path) -> None:
+    write(tmp_path / "d" / "a.csv", f"{HEADER}\n{row()}\n")
+    write(tmp_path / "d" / "b.csv.gz", f"{HEADER}\n{row(user='b')}\n", gz=True)
+    write(tmp_path / "d" / "notes.txt", "not data")
+    r = run(tmp_path / "d", str(tmp_path / "d" / "*.csv"), str(tmp_path / "nope" / "*.csv"))
+    assert sorted(f.display.rsplit("/", 1)[-1] for f in r.files) == ["a.csv", "b.csv.gz"]
+    assert r.rows == 2  # a.csv named twice is read once
+    assert [p.kind for p in r.problems] == ["missing"]
+    assert not r.complete
+
+
+def test_ragged_rows_are_found_on_the_slow_path(tmp_path: Path) -> None:
+    body = f"{HEADER}\n{row()}\nu2,i2,{RECENT}\n{row(user='u3')},extra\n{row(user='u4')}\n"
+    r = run(write(tmp_path / "i.csv", body))
+    key = "row has a different number of fields than the header (7)"
+    assert lines(r, r.format_errors[key].examples) == [3, 4]
+    assert r.rows == 4
+
+
+def test_broken_quoting_and_invalid_utf8_are_reported_and_skipped_over(tmp_path: Path) -> None:
+    body = (
+        f"{HEADER}\n{row()}\n".encode()
+        + f'u2,"i"2",{RECENT},click,1,,home\n'.encode()
+        + b"u3,i\xff,1700000000,click,1,,home\n"
+        + f"{row(user='u4')}\n".encode()
+    )
+    r = run(write(tmp_path / "i.csv", body))
+    assert r.rows == 4
+    assert r.syntax_errors.count == 2
+    assert sorted(lines(r, r.syntax_errors.examples)) == [3, 4]
+    assert any("UTF-8" in m for m in r.syntax_messages)
+
+
+@pytest.mark.parametrize("chunk_size", [8, 64, 333, 1 << 20])
+def test_results_do_not_depend_on_chunk_size(tmp_path: Path, chunk_size: int) -> None:
+    rows = [
+        row(user=f"u{i % 7}", ts=OLD if i % 3 else RECENT, src="" if i % 4 else f"s{i % 5}")
+        for i in range(300)
+    ]
+    path = write(tmp_path / "i.csv", "\n".join([HEADER, *rows]) + "\n")
+    small = run(path, chunk_size=chunk_size)
+    big = run(path)
+    for attr in (
+        "rows",
+        "duplicates",
+        "duplicate_groups",
+        "duplicate_examples",
+        "oldest",
+        "sources",
+    ):
+        assert getattr(small, attr) == getattr(big, attr), attr
+    assert small.old == big.old and small.no_source == big.no_source
+
+
+def test_spilling_duplicate_index_agrees_with_memory(tmp_path: Path) -> None:
+    rows = [row(user=f"u{i % 1000}", item=f"i{i % 5}") for i in range(9000)]
+    path = write(tmp_path / "i.csv", "\n".join([HEADER, *rows]) + "\n")
+    in_memory = run(path)
+    spilled = run(path, memory_limit=1, chunk_size=4096)
+    assert spilled.spilled_bytes > 0 and in_memory.spilled_bytes == 0
+    assert spilled.duplicates == in_memory.duplicates == 8000
+    assert spilled.duplicate_examples == in_memory.duplicate_examples
+
+
+def test_empty_file_and_header_only(tmp_path: Path) -> None:
+    r = run(write(tmp_path / "e.csv", ""), write(tmp_path / "h.csv", HEADER + "\n"))
+    assert r.rows == 0 and r.files[0].header == [] and r.files[1].header == HEADER.split(",")
+    assert r.complete
+
+
+def test_schema_fields_reads_unions_and_ignores_junk() -> None:
+    fields = schema_fields(SCHEMA)
+    assert fields is not None
+    assert SchemaField("EVENT_VALUE", "float", True) in fields
+    assert SchemaField("USER_ID", "string", False) in fields
+    assert schema_fields({"type": "record"}) is None
+    assert schema_fields("nope") is None

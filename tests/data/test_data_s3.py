@@ -1,0 +1,147 @@
+"""s3:// interactions data read where it lies: moto_server on 127.0.0.1, dummy credentials."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("polars")
+pytest.importorskip("moto")
+boto3 = pytest.importorskip("boto3")
+
+from personalize_lint.data import sources  # noqa: E402
+from personalize_lint.data.engine import ScanOptions, scan  # noqa: E402
+
+AS_OF = datetime(2026, 11, 30, tzinfo=timezone.utc)
+RECENT = int(AS_OF.timestamp()) - 3600
+HEADER = "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,EVENT_ATTRIBUTION_SOURCE"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def moto_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = tmp_path_factory.mktemp("moto") / "moto.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/moto-api/", timeout=1).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"moto_server did not start: {log.read_text()}") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture
+def s3(moto_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    urllib.request.urlopen(
+        urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST"), timeout=10
+    ).close()
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    env = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL_S3": moto_url,
+        "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    client = boto3.client("s3")
+    client.create_bucket(Bucket="data")
+    return client
+
+
+def put(client: Any, key: str, text: str, *, gz: bool = False) -> None:
+    body = gzip.compress(text.encode()) if gz else text.encode()
+    client.put_object(Bucket="data", Key=key, Body=body)
+
+
+def run(*locations: str) -> Any:
+    return scan(list(locations), fields=None, as_of=AS_OF, options=ScanOptions(progress=False))
+
+
+def fill(client: Any) -> None:
+    put(
+        client,
+        "imports/2026/a.csv",
+        f"{HEADER}\nu1,i1,{RECENT},click,home\nu1,i1,{RECENT},click,home\n",
+    )
+    put(client, "imports/2026/b.csv.gz", f"{HEADER}\nu2,i2,{RECENT * 1000},buy,\n", gz=True)
+    put(client, "imports/2026/readme.txt", "not data")
+    put(client, "imports/2026/older/c.csv", f"{HEADER}\nu3,i3,{RECENT},click,x\n")
+
+
+def test_prefix_reads_the_folder_where_it_lies(s3: Any) -> None:
+    fill(s3)
+    r = run("s3://data/imports/2026/")
+    assert [f.uri for f in r.files] == [
+        "s3://data/imports/2026/a.csv",
+        "s3://data/imports/2026/b.csv.gz",
+    ]
+    assert r.complete and r.rows == 3 and r.duplicates == 1
+    assert r.files[1].compressed
+    assert set(r.format_errors) == {"TIMESTAMP is in milliseconds, not Unix epoch seconds"}
+    assert r.event_types == {"click", "buy"}
+    assert r.bytes_read == sum(f.size or 0 for f in r.files)
+
+
+def test_single_object_and_glob(s3: Any) -> None:
+    fill(s3)
+    assert [f.uri for f in run("s3://data/imports/2026/a.csv").files] == [
+        "s3://data/imports/2026/a.csv"
+    ]
+    r = run("s3://data/imports/*/*.csv*")
+    assert [f.uri.rsplit("/", 1)[-1] for f in r.files] == ["a.csv", "b.csv.gz"]
+
+
+def test_missing_prefix_and_bucket_are_problems(s3: Any) -> None:
+    r = run("s3://data/nothing-here/", "s3://no-such-bucket/x/")
+    assert [p.kind for p in r.problems] == ["missing", "unreadable"]
+    assert "NoSuchBucket" in r.problems[1].message
+    assert not r.complete
+
+
+def test_pyarrow_filesystem_when_boto3_is_absent(s3: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("pyarrow.fs")
+    fill(s3)
+    monkeypatch.setattr(sources, "_have_boto3", lambda: False)
+    r = run("s3://data/imports/2026/")
+    assert [f.uri.rsplit("/", 1)[-1] for f in r.files] == ["a.csv", "b.csv.gz"]
+    assert r.rows == 3 and r.duplicates == 1 and not r.problems
+    assert os.environ["AWS_ENDPOINT_URL_S3"].startswith("http://127.0.0.1")

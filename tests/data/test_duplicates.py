@@ -1,0 +1,58 @@
+"""The fingerprint index: exact duplicates in memory and when spilled to disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+np = pytest.importorskip("numpy")
+pytest.importorskip("polars")
+
+from personalize_lint.data.duplicates import FingerprintIndex  # noqa: E402
+
+
+def fingerprints(n: int, seed: int = 5) -> tuple[object, object, object]:
+    rng = np.random.default_rng(seed)
+    h1 = rng.integers(0, 2**64, n, dtype=np.uint64)
+    copies = rng.random(n) < 0.03
+    h1[copies] = h1[rng.integers(0, n, int(copies.sum()))]
+    h2 = h1 ^ np.uint64(0xABCDEF)
+    pos = np.arange(n, dtype=np.int64) + 2
+    return h1, h2, pos
+
+
+def expected(h1: object, h2: object, pos: object) -> tuple[int, list[tuple[int, int]]]:
+    first: dict[tuple[int, int], int] = {}
+    repeats: list[tuple[int, int]] = []
+    for a, b, p in zip(h1.tolist(), h2.tolist(), pos.tolist(), strict=True):  # type: ignore[attr-defined]
+        if (a, b) in first:
+            repeats.append((p, first[(a, b)]))
+        else:
+            first[(a, b)] = p
+    return len(repeats), sorted(repeats)[:5]
+
+
+@pytest.mark.parametrize("budget", [1 << 30, 200_000, 1])  # memory, spilled, spilled + re-split
+def test_index_is_exact_in_memory_and_spilled(tmp_path: Path, budget: int) -> None:
+    h1, h2, pos = fingerprints(60_000)
+    # Same h1, different h2: not a duplicate (the second hash decides).
+    h1[100] = h1[200]
+    h2[100] = np.uint64(1)
+    index = FingerprintIndex(budget=budget, spill_dir=str(tmp_path / "spill"), examples=5)
+    for start in range(0, len(h1), 7_000):
+        index.add(h1[start : start + 7_000], h2[start : start + 7_000], pos[start : start + 7_000])
+    found = index.finish()
+    count, first = expected(h1, h2, pos)
+    assert found.count == count and found.first == first
+    assert (index.spilled_bytes > 0) == (budget < 1 << 30)
+    assert not any((tmp_path / "spill").glob("fp-*"))  # partitions are removed once read
+
+
+def test_no_rows_no_duplicates(tmp_path: Path) -> None:
+    index = FingerprintIndex(budget=1 << 20, spill_dir=str(tmp_path), examples=5)
+    index.add(
+        np.array([], dtype=np.uint64), np.array([], dtype=np.uint64), np.array([], dtype=np.int64)
+    )
+    found = index.finish()
+    assert found.count == 0 and found.first == [] and found.groups == 0
