@@ -54,7 +54,7 @@ LIMIT_KEYS = {
     "max-depth": "max_depth",
     "max-yaml-aliases": "max_yaml_aliases",
     "max-statements": "max_statements",
-    "max-csv-field-bytes": "max_csv_field_bytes",
+    "max-csv-record-bytes": "max_csv_record_bytes",
 }
 
 # Kinds a user may force on files through the [kinds] table ("glob" = "kind").

@@ -127,7 +127,9 @@ def run_inventory(
         rules = collect_rules(pm)
         _check_rule_ids(config, rules, options, inventory)
     as_of = options.as_of or config.as_of or started
-    ctx = RuleContext(as_of=as_of, quiet=options.quiet, options={"root": config.root})
+    ctx = RuleContext(
+        as_of=as_of, quiet=options.quiet, options={"root": config.root, "limits": config.limits}
+    )
     select = options.select or config.select
     ignore = (
         options.ignore

@@ -138,6 +138,10 @@ def _options(ctx: RuleContext, base_dirs: list[Path], label: str) -> Any:
     from personalize_lint.data.engine import ScanOptions
 
     opts = ScanOptions(quiet=ctx.quiet, root=_root(ctx), base_dirs=base_dirs, label=label)
+    limits = ctx.options.get("limits")
+    record_bound = getattr(limits, "max_csv_record_bytes", None)
+    if isinstance(record_bound, int) and record_bound > 0:
+        opts.max_record = record_bound
     limit = ctx.options.get("data_memory_limit")
     if isinstance(limit, int) and limit > 0:
         opts.memory_limit = limit

@@ -170,12 +170,12 @@ def test_bad_suppressions_are_pl004(tmp_path: Path, entry: str, message: str) ->
 def test_limits(tmp_path: Path) -> None:
     write(tmp_path / "personalize-lint.toml",
           "[limits]\nmax-bytes = 1000\nmax-depth = 8\nmax-statements = 5\n"
-          "max-csv-field-bytes = 4096\n")
+          "max-csv-record-bytes = 4096\n")
     config = load_config(None, tmp_path)
     assert config.problems == []
     limits = config.limits
     assert (limits.max_bytes, limits.max_depth, limits.max_statements,
-            limits.max_csv_field_bytes) == (1000, 8, 5, 4096)
+            limits.max_csv_record_bytes) == (1000, 8, 5, 4096)
 
 
 @pytest.mark.parametrize(("text", "message"), [

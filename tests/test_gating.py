@@ -110,3 +110,24 @@ def test_configured_limits_give_pl001_naming_the_limit(tmp_path: Path, limits: s
     assert run.code == 1
     (finding,) = [f for f in run.json()["findings"] if f["rule_id"] == "PL001"]
     assert finding["properties"]["limit"] == limit
+
+
+@pytest.mark.parametrize(
+    "big_row",
+    [
+        'u2,"' + "x" * (9 * 1024 * 1024),  # a runaway quote past one 8 MiB read chunk
+        'u2,"' + "x" * (2 * 1024 * 1024) + '",1795824000,click\nu3,i3,1795824000,click\n',
+        "u2," + "x" * (2 * 1024 * 1024) + ",1795824000,click\n",
+    ],
+    ids=["runaway-quote", "quoted-field", "plain-field"],
+)
+def test_csv_field_bound_from_config_is_pl001(tmp_path: Path, big_row: str) -> None:
+    """No field may exceed max-csv-record-bytes (a record bounds its fields); past it the
+    file is PL001 naming the limit."""
+    pytest.importorskip("polars")
+    write(tmp_path / "personalize-lint.toml", "[limits]\nmax-csv-record-bytes = 1048576\n")
+    write(tmp_path / "interactions.csv", "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\n"
+          "u1,i1,1795824000,click\n" + big_row)
+    run = run_cli("check", "interactions.csv", "--format", "json", cwd=tmp_path)
+    findings = [f for f in run.json()["findings"] if f["rule_id"] == "PL001"]
+    assert findings and "max-csv-record-bytes" in findings[0]["message"], run.out

@@ -180,7 +180,7 @@ class ChunkReader:
             if len(buf) > self.max_record:
                 raise CsvSyntaxError(
                     f"a record starting at line {self._line} runs past "
-                    f"{self.max_record // (1 << 20)} MiB: an unclosed quote, or line "
+                    f"{self.max_record:,} bytes (max-csv-record-bytes): an unclosed quote, or line "
                     "breaks that are not \\n (old Mac CR-only files)",
                     self._line,
                 )

@@ -578,11 +578,19 @@ class _Scanner:
             line = chunk.first_line + data[: exc.start].count(b"\n")
             _syntax(out, index, line, "not valid UTF-8 (Personalize reads CSV as UTF-8)")
             text = data.decode("utf-8", errors="replace")
+        # The csv module's own field bound (128 KiB) is not ours: a field may be as large as
+        # the record bound the user configured (max-csv-record-bytes).
+        limit = self.options.max_record
+        csv.field_size_limit(limit)
         strict = csv.reader(io.StringIO(text, newline=""), strict=True)
         try:
             for _ in strict:
                 pass
         except csv.Error as exc:
+            if "field limit" in str(exc):
+                _syntax(out, index, chunk.first_line + max(strict.line_num - 1, 0),
+                        f"a field is larger than {limit:,} bytes (max-csv-record-bytes)")
+                return self._empty_frame(plan), []
             _syntax(
                 out,
                 index,
@@ -613,6 +621,12 @@ class _Scanner:
             pl.Series("__nl", nls, dtype=pl.UInt32),
         )
         return df, ragged
+
+    def _empty_frame(self, plan: _Plan) -> Any:
+        """A chunk that cannot be read contributes no rows (its PL001 says why)."""
+        pl = self.pl
+        schema = {f"c{i}": pl.String for i in range(plan.n)}
+        return pl.DataFrame(schema={**schema, "__line": pl.Int64, "__nl": pl.UInt32})
 
     def _expressions(self, plan: _Plan) -> _Exprs:
         """The per-row masks and their aggregates for one header layout (built once).
@@ -664,6 +678,11 @@ class _Scanner:
             masks.append(
                 (f"__id_bytes:{i}:{name}", pl.col(f"c{i}").str.len_bytes() > MAX_ID_LENGTH)
             )
+        # The configured field bound (max-csv-record-bytes): a field past it is PL001.
+        limit = self.options.max_record
+        masks.append(
+            ("__field_bound", pl.any_horizontal([pl.col(c).str.len_bytes() > limit for c in cols]))
+        )
         src_given = pl.col(f"c{plan.src}") != "" if plan.src is not None else pl.lit(False)
         rec_given = pl.col(f"c{plan.rec}") != "" if plan.rec is not None else pl.lit(False)
         masks += [
@@ -722,6 +741,11 @@ class _Scanner:
                 if row["oldest"] is not None and (r.oldest is None or row["oldest"] < r.oldest):
                     r.oldest = int(row["oldest"])
                     r.oldest_at = Position(index, int(row["oldest_line"]))
+            elif kind == "__field_bound":
+                for position in examples:
+                    _syntax(out, index, position.line,
+                            f"a field is larger than {self.options.max_record:,} bytes "
+                            "(max-csv-record-bytes)")
             elif kind == "__ts_bad":
                 self._bad_timestamps(index, df.filter(pl.col(f"m{k}")), f"c{plan.ts}", out)
             elif kind.startswith("__id_bytes:"):

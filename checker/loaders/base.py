@@ -11,7 +11,7 @@ from ..findings import Finding
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024  # policies, schemas and requests are small
 DEFAULT_MAX_DEPTH = 64  # real policies nest < 10 deep
 DEFAULT_MAX_STATEMENTS = 1000  # IAM caps managed policies at 6,144 characters anyway
-DEFAULT_MAX_CSV_FIELD_BYTES = 1024 * 1024
+DEFAULT_MAX_CSV_RECORD_BYTES = 64 * 1024 * 1024  # a record bounds every field in it
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Limits:
     max_depth: int = DEFAULT_MAX_DEPTH
     max_yaml_aliases: int = 1000
     max_statements: int = DEFAULT_MAX_STATEMENTS
-    max_csv_field_bytes: int = DEFAULT_MAX_CSV_FIELD_BYTES
+    max_csv_record_bytes: int = DEFAULT_MAX_CSV_RECORD_BYTES
 
 
 @dataclass
