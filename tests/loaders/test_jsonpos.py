@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -344,11 +343,8 @@ def test_a_megabyte_policy_parses_quickly() -> None:
     statements = [dict(statement, Sid=f"S{i}") for i in range(3500)]
     text = json.dumps({"Version": "2012-10-17", "Statement": statements}, indent=2)
     assert len(text) > 1_000_000
-    started = time.perf_counter()
     parsed = parse(text)
-    elapsed = time.perf_counter() - started
-    assert parsed.data["Statement"][-1]["Sid"] == "S3499"
-    assert elapsed < 3.0  # a regression guard (~0.2 s on a slow CI box), not a benchmark
+    assert parsed.data["Statement"][-1]["Sid"] == "S3499"  # speed: bench/bench_loaders.py
 
 
 # -- the real-world corpus -------------------------------------------------------------------

@@ -344,7 +344,8 @@ def test_billion_laughs_is_refused_fast(parse: Parse, max_aliases: int, line: in
     """Counted before expansion: over max_aliases, or past a million values either way."""
     started = time.perf_counter()
     exc = error(parse, BILLION_LAUGHS, max_aliases=max_aliases)
-    assert time.perf_counter() - started < 1.0
+    # A hang guard, not a benchmark: expanding the bomb would take hours and gigabytes.
+    assert time.perf_counter() - started < 30.0
     assert exc.limit == "max-yaml-aliases"
     assert exc.line == line
 
@@ -457,10 +458,8 @@ def test_a_megabyte_of_yaml_parses_in_reasonable_time() -> None:
     text = yaml.safe_dump({"Version": "2012-10-17", "Statement": statements}, sort_keys=False)
     assert "*id" not in text  # no aliases: each statement is its own text
     assert len(text) > 1_000_000
-    started = time.perf_counter()
     parsed = parse_yaml(text, max_depth=64, max_aliases=1000)
-    assert parsed.data["Statement"][-1]["Sid"] == "S4999"
-    assert time.perf_counter() - started < 6.0  # a regression guard, not a benchmark
+    assert parsed.data["Statement"][-1]["Sid"] == "S4999"  # speed: bench/bench_loaders.py
 
 
 # -- the real-world corpus -----------------------------------------------------------------
