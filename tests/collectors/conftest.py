@@ -4,12 +4,7 @@ and an environment that points boto3 at both with dummy credentials."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,44 +17,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fake_personalize import FakePersonalize
 from world import Aws
 
+from moto_server import moto_server, reset
+
 ENV_DROP = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ROLE_ARN",
             "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def moto_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
     log = tmp_path_factory.mktemp("moto") / "moto.log"
     # AWS managed policies stay unloaded: loading them costs seconds after every reset.
-    env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "false"}
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            stdout=out, stderr=subprocess.STDOUT, env=env)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/moto-api/", timeout=1).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"moto_server did not start: {log.read_text()}") from None
-                time.sleep(0.1)
+    with moto_server(log, {"MOTO_IAM_LOAD_MANAGED_POLICIES": "false"}) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="session")
@@ -87,8 +56,7 @@ def aws_env(moto_url: str, fake_url: str, home: Path) -> dict[str, str]:
 def aws(moto_url: str, fake: FakePersonalize, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
     """A clean account: moto and the fake reset, the environment pointed at them."""
-    request = urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST")
-    urllib.request.urlopen(request, timeout=10).close()
+    reset(moto_url)
     fake.reset()
     for name in ENV_DROP:
         monkeypatch.delenv(name, raising=False)
