@@ -18,7 +18,6 @@ callers can report *uncertain*, never a pass.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -211,6 +210,8 @@ def _match_one(family: str, ctx: Value, pattern: str, key: str, variables: bool)
         return TRUE if _compare(family, left, right) else FALSE
     if family == "ip":
         try:
+            import ipaddress  # only IpAddress conditions need it
+
             net = ipaddress.ip_network(pattern, strict=False)
             return TRUE if ipaddress.ip_address(ctx) in net else FALSE
         except ValueError:

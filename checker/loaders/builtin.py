@@ -7,7 +7,6 @@ PL001/PL002 finding with file, line and column; nothing is raised.
 
 from __future__ import annotations
 
-import gzip
 import zlib
 from pathlib import Path
 
@@ -150,6 +149,8 @@ def _load_csv(path: Path, display: str, forced: str | None, ctx: LoadContext) ->
     result = LoadResult()
     try:
         if path.name.lower().endswith(".gz"):
+            import gzip  # only for .csv.gz
+
             with gzip.open(path, "rb") as stream:
                 head = stream.read(CSV_HEADER_BYTES)
         else:

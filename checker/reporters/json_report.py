@@ -7,7 +7,6 @@ format shares (levels, counts, fingerprints) so that all outputs agree on them.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from typing import Any
@@ -49,6 +48,8 @@ def fingerprint(finding: Finding) -> str:
     """
     loc = finding.location
     parts = (finding.rule_id, loc.path or "", loc.logical(), finding.setup or "")
+    import hashlib  # only when a finding is rendered: a clean pre-commit run skips it
+
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
