@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -45,8 +46,8 @@ class Document:
     path: str
     kind: str
     data: Any
-    spans: dict[str, Span] = field(default_factory=dict)
-    key_spans: dict[str, Span] = field(default_factory=dict)
+    spans: Mapping[str, Span] = field(default_factory=dict)
+    key_spans: Mapping[str, Span] = field(default_factory=dict)
     subkind: str | None = None
     forced_kind: bool = False
     text_format: str = "json"  # json | yaml | jsonl | csv

@@ -8,13 +8,16 @@ to the ``Document`` that holds their positions.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from .document import Document
 from .findings import Finding
 from .location import Location, join_pointer
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -192,6 +195,37 @@ class Inventory:
     standalone: list[Document] = field(default_factory=list)
     problems: list[Finding] = field(default_factory=list)
     suppressions: list[SuppressionSpec] = field(default_factory=list)
+    # What the rules of one pass share (see rule_pass); None outside a pass.
+    _shared: dict[tuple[str, int], tuple[object, Any]] | None = field(
+        default=None, init=False, repr=False, compare=False)
+
+    @contextmanager
+    def rule_pass(self) -> Iterator[None]:
+        """The rules run over this inventory, which holds still meanwhile: what several
+        rules work out alike (:meth:`shared`) is kept until the pass ends, and no longer."""
+        if self._shared is not None:  # nested: the outer pass owns what is kept
+            yield
+            return
+        self._shared = {}
+        try:
+            yield
+        finally:
+            self._shared = None
+
+    def shared(self, name: str, obj: object, compute: Callable[..., T], *args: Any) -> T:
+        """``compute(*args)`` for ``obj`` once per rule pass (by ``name`` and identity), and
+        on every call outside one. ``obj`` is kept alive with the result, so an identity is
+        never taken for another object's; a call that raises keeps nothing."""
+        kept = self._shared
+        if kept is None:
+            return compute(*args)
+        key = (name, id(obj))
+        hit = kept.get(key)
+        if hit is not None and hit[0] is obj:
+            return hit[1]
+        value = compute(*args)
+        kept[key] = (obj, value)
+        return value
 
     def documents_of_kind(self, kind: str, *, standalone_only: bool = False) -> Iterator[Document]:
         pool = self.standalone if standalone_only else self.documents

@@ -62,4 +62,11 @@ def escape_pointer_token(token: str | int) -> str:
 
 def join_pointer(pointer: str, *tokens: str | int) -> str:
     """Extend a JSON pointer: join_pointer("/Statement", 0, "Action") -> "/Statement/0/Action"."""
+    if len(tokens) == 1:  # the common case (template and view walks): no generator
+        token = tokens[0]
+        if isinstance(token, str):
+            if type(token) is str and "~" not in token and "/" not in token:
+                return f"{pointer}/{token}"
+        elif type(token) is int:
+            return f"{pointer}/{token}"
     return pointer + "".join("/" + escape_pointer_token(t) for t in tokens)

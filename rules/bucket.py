@@ -16,10 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from personalize_lint.document import Document
 from personalize_lint.findings import Finding
 from personalize_lint.iam.arn import bucket_name_problems, parse_arn, split_s3_url
 from personalize_lint.iam.context import PERSONALIZE_SERVICE, Partial
-from personalize_lint.iam.evaluator import Result, evaluate, prepare
+from personalize_lint.iam.evaluator import (
+    Result,
+    evaluate,
+    evaluate_with_and_without_denies,
+    prepare,
+)
 from personalize_lint.iam.matching import action_glob
 from personalize_lint.inventory import Inventory, Policy
 from personalize_lint.location import Location
@@ -77,9 +83,12 @@ class Check:
         self.setup = setup
         prepared = prepare(policy) if policy is not None else None
         request = service_request(f, "s3:PutObject", objects, absent=s3_absent(f))
-        self.result: Result = evaluate(request, resource_policy=prepared, resource_kind="s3")
-        self.grant: Result = evaluate(request, resource_policy=prepared, resource_kind="s3",
-                                      ignore_denies=True)
+        # self.grant answers "would anything grant it?" (ignoring Denies): PL201 tells a
+        # missing grant from a blocking Deny (PL202).
+        self.result: Result
+        self.grant: Result
+        self.result, self.grant = evaluate_with_and_without_denies(
+            request, resource_policy=prepared, resource_kind="s3")
 
     @property
     def where(self) -> str:
@@ -113,7 +122,8 @@ def _setup_checks(inventory: Inventory, asker: str) -> Iterator[Check | Finding]
                     f.locate("path"), setup=setup.name)
             continue
         fallback = policy.source.locate() if policy else f.locate("path")
-        yield Check(policy, objects, f, fallback, setup.name)
+        yield inventory.shared("PL2xx setup check", setup,
+                               Check, policy, objects, f, fallback, setup.name)
 
 
 def _object_patterns(policy: Policy) -> list[str]:
@@ -142,19 +152,31 @@ def _any_bucket(policy: Policy) -> str:
 
 
 def _standalone_checks(inventory: Inventory) -> Iterator[Check | tuple[Policy, Result]]:
+    # PL201, PL202 and PL204 ask the same questions of each lone bucket policy: answered once
+    # per rule pass (each answer kept as it is reached, so a crash stops where it did).
     for doc, policy in standalone_policies(inventory, "bucket"):
-        if not meant_for_personalize(policy.data):
+        if not inventory.shared("PL2xx for personalize", doc, meant_for_personalize,
+                                policy.data):
             continue
-        patterns = _object_patterns(policy)
+        patterns = inventory.shared("PL2xx patterns", doc, _object_patterns, policy)
         if not patterns:
-            # Nothing grants Personalize PutObject on objects: show the closest statement.
-            request = service_request(None, "s3:PutObject", Partial(_any_bucket(policy)),
-                                      absent=s3_absent(None))
-            yield policy, evaluate(request, resource_policy=policy, resource_kind="s3",
-                                   ignore_denies=True)
+            yield inventory.shared("PL2xx closest", doc, _closest, policy)
             continue
         for pattern in patterns:
-            yield Check(policy, Partial(pattern), None, doc.location(), None)
+            yield inventory.shared(f"PL2xx check {pattern}", doc, _lone_check, policy, pattern,
+                                   doc)
+
+
+def _lone_check(policy: Policy, pattern: str, doc: Document) -> Check:
+    return Check(policy, Partial(pattern), None, doc.location(), None)
+
+
+def _closest(policy: Policy) -> tuple[Policy, Result]:
+    """Nothing grants Personalize PutObject on objects: show the closest statement."""
+    request = service_request(None, "s3:PutObject", Partial(_any_bucket(policy)),
+                              absent=s3_absent(None))
+    return policy, evaluate(request, resource_policy=policy, resource_kind="s3",
+                            ignore_denies=True)
 
 
 def _no_grant(policy: Policy | None, result: Result, where: str, fallback: Location,

@@ -96,6 +96,10 @@ def _from_setup(setup: Setup, declared: str, schema: Schema) -> SchemaCheck:
 
 def all_schemas(inventory: Inventory) -> list[SchemaCheck]:
     """Every schema of the run once: set-up schemas first, then standalone documents."""
+    return list(inventory.shared("PL5xx schemas", inventory, _all_schemas, inventory))
+
+
+def _all_schemas(inventory: Inventory) -> list[SchemaCheck]:
     checks: list[SchemaCheck] = []
     seen: set[tuple[int, str]] = set()
     for setup in inventory.setups:
@@ -118,7 +122,13 @@ def _has_attribution(check: SchemaCheck) -> bool:
     return check.setup is not None and check.setup.metric_attribution is not None
 
 
-def _problems(check: SchemaCheck) -> list[SchemaProblem]:
+def _problems(inventory: Inventory, check: SchemaCheck) -> list[SchemaProblem]:
+    # PL502, PL503 and PL504 each report their share of the same problems: worked out once
+    # per rule pass.
+    return inventory.shared("PL5xx problems", check, _check_problems, check)
+
+
+def _check_problems(check: SchemaCheck) -> list[SchemaProblem]:
     skip = frozenset({EVENT_TYPE}) if (
         _has_attribution(check) and check.dataset_type == INTERACTIONS) else frozenset()
     if check.input.avro is None:
@@ -133,7 +143,7 @@ def _findings(inventory: Inventory, rule_id: str) -> Iterator[Finding]:
         if check.input.problem is not None and check.input.problem.rule == rule_id:
             yield check.finding(rule_id, check.input.problem.message,
                                 check.input.problem.pointer, in_record=False)
-        for problem in _problems(check):
+        for problem in _problems(inventory, check):
             if problem.rule == rule_id:
                 yield check.finding(rule_id, problem.message, problem.pointer)
 

@@ -475,29 +475,82 @@ def evaluate(
     ``ignore_denies`` answers "would anything grant it?" (PL201 tells a missing grant from a
     blocking Deny, PL202).
     """
+    matched = _gather(request, identity_policies, resource_policy, resource_kind,
+                      permissions_boundary)
+    return _decide(matched, same_account, ignore_denies)
+
+
+def evaluate_with_and_without_denies(
+    request: Request,
+    *,
+    identity_policies: Iterable[PolicyInput | PreparedPolicy] = (),
+    resource_policy: PolicyInput | PreparedPolicy | None = None,
+    resource_kind: ResourceKind | None = None,
+    permissions_boundary: PolicyInput | PreparedPolicy | None = None,
+    same_account: bool = True,
+) -> tuple[Result, Result]:
+    """``evaluate(...)`` and ``evaluate(..., ignore_denies=True)``, matching the statements
+    once for both."""
+    matched = _gather(request, identity_policies, resource_policy, resource_kind,
+                      permissions_boundary)
+    return _decide(matched, same_account, False), _decide(matched, same_account, True)
+
+
+@dataclass
+class _Gathered:
+    """Every statement matched against one request, before the decision."""
+
+    request: Request
+    identity: list[PreparedPolicy]
+    boundary: list[PreparedPolicy]
+    resource: list[PreparedPolicy]
+    kind: ResourceKind | str | None
+    id_side: _Side
+    bd_side: _Side
+    rs_side: _Side
+
+
+def _gather(
+    request: Request,
+    identity_policies: Iterable[PolicyInput | PreparedPolicy],
+    resource_policy: PolicyInput | PreparedPolicy | None,
+    resource_kind: ResourceKind | None,
+    permissions_boundary: PolicyInput | PreparedPolicy | None,
+) -> _Gathered:
     is_role = request.principal.kind == "role"
     identity = [prepare(p) for p in identity_policies] if is_role else []
     boundary = [prepare(permissions_boundary)] if is_role and permissions_boundary else []
     resource = [prepare(resource_policy)] if resource_policy is not None else []
     kind = resource_kind or ("generic" if resource else None)
+    return _Gathered(
+        request, identity, boundary, resource, kind,
+        _collect(identity, request, resource_policy=False),
+        _collect(boundary, request, resource_policy=False),
+        _collect(resource, request, resource_policy=True),
+    )
 
-    id_side = _collect(identity, request, resource_policy=False)
-    bd_side = _collect(boundary, request, resource_policy=False)
-    rs_side = _collect(resource, request, resource_policy=True)
+
+def _decide(matched: _Gathered, same_account: bool, ignore_denies: bool) -> Result:
+    """The decision from the matched statements (which it leaves as they are)."""
+    request, identity, resource, kind = (matched.request, matched.identity, matched.resource,
+                                         matched.kind)
+    id_side, bd_side, rs_side = matched.id_side, matched.bd_side, matched.rs_side
+    is_role = request.principal.kind == "role"
     id_unknown_allow, id_unknown_deny = _unknown_policy_outcomes(id_side)
     bd_unknown_allow, bd_unknown_deny = _unknown_policy_outcomes(bd_side)
     _, rs_unknown_deny = _unknown_policy_outcomes(rs_side)
 
+    all_denies = id_side.denies + bd_side.denies + rs_side.denies
     if ignore_denies:
-        id_side.denies, bd_side.denies, rs_side.denies = [], [], []
+        all_denies = []
         id_unknown_deny = bd_unknown_deny = rs_unknown_deny = FALSE
     deny = any3(
-        [m.outcome for m in id_side.denies + bd_side.denies + rs_side.denies]
+        [m.outcome for m in all_denies]
         + [id_unknown_deny, bd_unknown_deny, rs_unknown_deny]
     )
 
     identity_allow = any3([_allow_of(id_side.allows), id_unknown_allow]) if is_role else FALSE
-    if boundary:
+    if matched.boundary:
         identity_allow = all3((identity_allow, any3([_allow_of(bd_side.allows),
                                                      bd_unknown_allow])))
     direct = _allow_of(rs_side.allows, via_account=False)
@@ -517,7 +570,6 @@ def evaluate(
         allow = all3((identity_allow, any3((direct, delegated))))
 
     result = Result(request, "denied")
-    all_denies = id_side.denies + bd_side.denies + rs_side.denies
     if deny.value is True:
         result.explicit_deny = True
         result.deciding = [m.ref for m in all_denies if m.outcome.value is True]

@@ -29,12 +29,28 @@ class Limits:
 class LoadContext:
     root: Path  # paths in findings are relative to this (the repository root)
     limits: Limits = field(default_factory=Limits)
+    # display_path answers, by (root, path): a run asks for each file's more than once, and
+    # Path.resolve() is a system call per path component. A context lives for one run.
+    _displayed: dict[tuple[Path, Path], str] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
+    _resolved_roots: dict[Path, Path] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
-    def display_path(self, path: Path) -> str:
-        try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return path.as_posix()
+    def display_path(self, path: Path, resolved: Path | None = None) -> str:
+        """``path`` relative to the root (POSIX separators), else as given; ``resolved`` is
+        ``path.resolve()`` when the caller has it already."""
+        key = (self.root, path)
+        shown = self._displayed.get(key)
+        if shown is None:
+            root = self._resolved_roots.get(self.root)
+            if root is None:
+                root = self._resolved_roots[self.root] = self.root.resolve()
+            try:
+                shown = (resolved or path.resolve()).relative_to(root).as_posix()
+            except ValueError:
+                shown = path.as_posix()
+            self._displayed[key] = shown
+        return shown
 
 
 @dataclass

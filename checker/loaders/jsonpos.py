@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from json import decoder as _json_decoder
 from typing import Any, cast
@@ -25,7 +25,7 @@ from typing import Any, cast
 from ..location import Span
 from .errors import ParseError
 
-__all__ = ["Parsed", "line_starts", "parse_json", "parse_json_lines"]
+__all__ = ["Parsed", "Spans", "line_starts", "parse_json", "parse_json_lines"]
 
 
 @dataclass
@@ -34,8 +34,70 @@ class Parsed:
     both keyed by RFC 6901 JSON pointer ("" is the root)."""
 
     data: Any
-    spans: dict[str, Span] = field(default_factory=dict)
-    key_spans: dict[str, Span] = field(default_factory=dict)
+    spans: Mapping[str, Span] = field(default_factory=dict)
+    key_spans: Mapping[str, Span] = field(default_factory=dict)
+
+
+class _Lines:
+    """The line starts of a text, found when a span is first asked for (shared by the value
+    and key spans of one parse)."""
+
+    __slots__ = ("_starts", "_text")
+
+    def __init__(self, text: str, starts: list[int] | None = None) -> None:
+        self._text = text
+        self._starts = starts
+
+    @property
+    def starts(self) -> list[int]:
+        if self._starts is None:
+            self._starts = line_starts(self._text)
+        return self._starts
+
+
+class Spans(Mapping[str, Span]):
+    """Spans by JSON pointer, each turned from character offsets into lines and columns when
+    it is first asked for: a run over many files asks for few of them (where findings are),
+    and building them all cost twice the parse itself."""
+
+    __slots__ = ("_base", "_lines", "_made", "_offsets")
+
+    def __init__(self, lines: _Lines, offsets: dict[str, tuple[int, int]],
+                 line_offset: int = 0) -> None:
+        self._lines = lines
+        self._offsets = offsets
+        self._base = line_offset + 1
+        self._made: dict[str, Span] = {}
+
+    def __getitem__(self, pointer: str) -> Span:
+        span = self._made.get(pointer)
+        if span is None:
+            start, end = self._offsets[pointer]
+            starts = self._lines.starts
+            first = bisect_right(starts, start) - 1
+            last = bisect_right(starts, end - 1, first) - 1
+            span = self._made[pointer] = Span(
+                first + self._base, start - starts[first] + 1, last + self._base,
+                end - starts[last])
+        return span
+
+    def get(self, pointer: str, default: Any = None) -> Any:  # the common path, kept short
+        span = self._made.get(pointer)
+        if span is not None:
+            return span
+        return self[pointer] if pointer in self._offsets else default
+
+    def __contains__(self, pointer: object) -> bool:
+        return pointer in self._offsets
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._offsets)
+
+    def __len__(self) -> int:
+        return len(self._offsets)
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))
 
 
 # The C string scanner the stdlib json module uses (typeshed does not declare it).
@@ -138,22 +200,9 @@ class _Parser:
         return ParseError(message, line, column, limit)
 
     def located(self, data: Any) -> Parsed:
-        if self._starts is None:
-            self._starts = line_starts(self.text)
-        starts = self._starts
-        base = self.line_offset + 1
-
-        def convert(offsets: dict[str, tuple[int, int]]) -> dict[str, Span]:
-            out: dict[str, Span] = {}
-            for pointer, (start, end) in offsets.items():
-                first = bisect_right(starts, start) - 1
-                last = bisect_right(starts, end - 1, first) - 1
-                out[pointer] = Span(
-                    first + base, start - starts[first] + 1, last + base, end - starts[last]
-                )
-            return out
-
-        return Parsed(data, convert(self.value_offsets), convert(self.key_offsets))
+        lines = _Lines(self.text, self._starts)
+        return Parsed(data, Spans(lines, self.value_offsets, self.line_offset),
+                      Spans(lines, self.key_offsets, self.line_offset))
 
     # -- errors with a helpful word ------------------------------------------------------------
 

@@ -5,6 +5,8 @@ descends into (about 1.7 ms for one Personalize schema), and nearly every schema
 repository is valid. :func:`quick_verdict` answers True (valid), False (invalid) or None
 (cannot tell: a keyword, type or value it does not handle). The caller runs ``jsonschema``
 unless the answer is True, so the messages always come from ``jsonschema``.
+:func:`compile_verdict` turns a schema into that check once (nested closures), for a
+schema that many instances are checked against.
 
 Both True and False must be exactly what ``jsonschema`` decides (``oneOf`` counts the
 subschemas that hold), so each keyword is handled only where its meaning is plain:
@@ -23,73 +25,105 @@ subschemas that hold), so each keyword is handled only where its meaning is plai
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
+Verdict = Callable[[Any], "bool | None"]
+
+DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 _ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "$defs", "definitions", "title",
                           "description", "default", "examples", "deprecated", "readOnly",
                           "writeOnly"})
-_TYPES: dict[str, type | tuple[type, ...]] = {
+_TYPES: dict[str, type] = {
     "object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}
 
 
-def quick_verdict(schema: Any, instance: Any, root: Any = None) -> bool | None:
+def quick_verdict(schema: Any, instance: Any) -> bool | None:
     """True/False when the instance surely is/isn't valid; None when this cannot tell."""
-    return _Quick(schema if root is None else root).check(schema, instance)
+    return compile_verdict(schema)(instance)
 
 
-DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
-_MAX_DEPTH = 200  # "$ref" cycles that never descend into the instance: give up
+def compile_verdict(schema: Any) -> Verdict:
+    """:func:`quick_verdict` for one schema, prepared once (the schema must not change)."""
+    check = _Compiler(schema).compile(schema)
+
+    def verdict(instance: Any) -> bool | None:
+        try:
+            return check(instance)
+        except RecursionError:  # a "$ref" cycle that never descends into the instance
+            return None
+
+    return verdict
 
 
-class _Quick:
+def _yes(instance: Any) -> bool | None:
+    return True
+
+
+def _no(instance: Any) -> bool | None:
+    return False
+
+
+def _unknown(instance: Any) -> bool | None:
+    return None
+
+
+def _all(results: list[bool | None]) -> bool | None:
+    if False in results:
+        return False
+    return None if None in results else True
+
+
+class _Compiler:
     def __init__(self, root: Any) -> None:
         self.root = root
-        self.depth = 0
+        self.refs: dict[str, Verdict] = {}
 
-    def check(self, schema: Any, instance: Any) -> bool | None:
+    def compile(self, schema: Any) -> Verdict:
         if schema is True:
-            return True
+            return _yes
         if schema is False:
-            return False
+            return _no
         if not isinstance(schema, dict):
-            return None
+            return _unknown
         if schema is self.root:
             if schema.get("$schema", DRAFT_2020_12) != DRAFT_2020_12:
-                return None
+                return _unknown
         elif "$id" in schema or "$schema" in schema:
-            return None  # a new base URI (or dialect) for what is below
-        if self.depth >= _MAX_DEPTH:
-            return None
-        self.depth += 1
-        try:
-            return self._keywords(schema, instance)
-        finally:
-            self.depth -= 1
-
-    def _keywords(self, schema: dict[str, Any], instance: Any) -> bool | None:
-        verdict: bool | None = True
+            return _unknown  # a new base URI (or dialect) for what is below
+        checks: list[Verdict] = []
+        understood = True
         for keyword, value in schema.items():
             if keyword in _ANNOTATIONS:
                 continue
-            handler = _KEYWORDS.get(keyword)
-            if handler is None:
-                verdict = None  # not understood: it can only add errors
+            maker = _MAKERS.get(keyword)
+            if maker is None:
+                understood = False  # not understood: it can only add errors
                 continue
-            found = handler(self, value, instance, schema)
-            if found is False:
-                return False  # one failing keyword decides, whatever the others say
-            if found is None:
-                verdict = None
-        return verdict
+            checks.append(maker(self, value, schema))
+        return _conjunction(tuple(checks), understood)
 
-    def resolve(self, ref: Any) -> Any:
-        if not isinstance(ref, str) or not ref.startswith("#"):
-            return None
-        node = self.root
-        if ref in ("#", "#/"):
-            return node if ref == "#" else None
+    def ref(self, ref: Any) -> Verdict:
+        if not isinstance(ref, str):
+            return _unknown
+        if ref not in self.refs:
+            target = self.resolve(ref)
+            if target is None:
+                self.refs[ref] = _unknown
+            else:
+                slot: list[Verdict] = []
+                self.refs[ref] = lambda instance: slot[0](instance)  # while compiling a cycle
+                slot.append(self.compile(target))
+                self.refs[ref] = slot[0]
+        return self.refs[ref]
+
+    def resolve(self, ref: str) -> Any:
+        """The subschema a same-document JSON pointer reference names, or None."""
+        if ref == "#":
+            return self.root
         if not ref.startswith("#/"):
             return None
+        node = self.root
         for raw in ref[2:].split("/"):
             if "%" in raw:
                 return None
@@ -100,16 +134,33 @@ class _Quick:
         return node
 
 
-def _all(results: list[bool | None]) -> bool | None:
-    if False in results:
-        return False
-    return None if None in results else True
+def _conjunction(checks: tuple[Verdict, ...], understood: bool) -> Verdict:
+    if not checks:
+        return _yes if understood else _unknown
+    if len(checks) == 1 and understood:
+        return checks[0]
+
+    def run(instance: Any) -> bool | None:
+        verdict: bool | None = True if understood else None
+        for check in checks:
+            found = check(instance)
+            if found is False:
+                return False  # one failing keyword decides, whatever the others say
+            if found is None:
+                verdict = None
+        return verdict
+
+    return run
 
 
-def _type(q: _Quick, value: Any, instance: Any, schema: Any) -> bool | None:
+Maker = Callable[[_Compiler, Any, dict[str, Any]], Verdict]
+
+
+def _type(c: _Compiler, value: Any, schema: dict[str, Any]) -> Verdict:
     if not isinstance(value, str) or value not in _TYPES:
-        return None
-    return isinstance(instance, _TYPES[value])
+        return _unknown
+    kind = _TYPES[value]
+    return lambda instance: isinstance(instance, kind)
 
 
 def _equal(a: Any, b: Any) -> bool | None:
@@ -119,123 +170,172 @@ def _equal(a: Any, b: Any) -> bool | None:
     return None
 
 
-def _const(q: _Quick, value: Any, instance: Any, schema: Any) -> bool | None:
-    return _equal(instance, value)
+def _const(c: _Compiler, value: Any, schema: dict[str, Any]) -> Verdict:
+    return lambda instance: _equal(instance, value)
 
 
-def _enum(q: _Quick, value: Any, instance: Any, schema: Any) -> bool | None:
+def _enum(c: _Compiler, value: Any, schema: dict[str, Any]) -> Verdict:
     if not isinstance(value, list):
-        return None
+        return _unknown
+    if all(isinstance(each, str) for each in value):
+        strings = frozenset(value)  # a string equals only a string, and a non-string none
+        return lambda instance: isinstance(instance, str) and instance in strings
+    return lambda instance: _enum_other(value, instance)
+
+
+def _enum_other(value: list[Any], instance: Any) -> bool | None:
     results = [_equal(each, instance) for each in value]
     if True in results:
         return True
     return None if None in results else False
 
 
-def _required(q: _Quick, value: Any, instance: Any, schema: Any) -> bool | None:
-    if not isinstance(instance, dict):
-        return True
+def _required(c: _Compiler, value: Any, schema: dict[str, Any]) -> Verdict:
     if not isinstance(value, list) or not all(isinstance(k, str) for k in value):
-        return None
-    return all(k in instance for k in value)
+        return lambda instance: True if not isinstance(instance, dict) else None
+    names = tuple(value)
+    return lambda instance: not isinstance(instance, dict) or all(k in instance for k in names)
 
 
-def _properties(q: _Quick, value: Any, instance: Any, schema: Any) -> bool | None:
-    if not isinstance(instance, dict):
-        return True
+def _properties(c: _Compiler, value: Any, schema: dict[str, Any]) -> Verdict:
     if not isinstance(value, dict):
-        return None
-    return _all([q.check(sub, instance[k]) for k, sub in value.items() if k in instance])
+        return lambda instance: True if not isinstance(instance, dict) else None
+    members = tuple((k, c.compile(sub)) for k, sub in value.items())
+
+    def run(instance: Any) -> bool | None:
+        if not isinstance(instance, dict):
+            return True
+        verdict: bool | None = True
+        for key, check in members:
+            if key in instance:
+                found = check(instance[key])
+                if found is False:
+                    return False
+                if found is None:
+                    verdict = None
+        return verdict
+
+    return run
 
 
-def _items(q: _Quick, value: Any, instance: Any, schema: Any) -> bool | None:
-    if not isinstance(instance, list):
-        return True
+def _items(c: _Compiler, value: Any, schema: dict[str, Any]) -> Verdict:
     if "prefixItems" in schema:
-        return None
-    results: list[bool | None] = []
-    for item in instance:
-        found = q.check(value, item)
-        if found is False:
-            return False
-        results.append(found)
-    return _all(results)
+        return lambda instance: True if not isinstance(instance, list) else None
+    check = c.compile(value)
+
+    def run(instance: Any) -> bool | None:
+        if not isinstance(instance, list):
+            return True
+        verdict: bool | None = True
+        for item in instance:
+            found = check(item)
+            if found is False:
+                return False
+            if found is None:
+                verdict = None
+        return verdict
+
+    return run
 
 
 def _count(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _min_items(q: _Quick, value: Any, instance: Any, schema: Any) -> bool | None:
+def _min_items(c: _Compiler, value: Any, schema: dict[str, Any]) -> Verdict:
     bound = _count(value)
     if bound is None:
-        return None
-    return not isinstance(instance, list) or len(instance) >= bound
+        return _unknown
+    return lambda instance: not isinstance(instance, list) or len(instance) >= bound
 
 
-def _max_items(q: _Quick, value: Any, instance: Any, schema: Any) -> bool | None:
+def _max_items(c: _Compiler, value: Any, schema: dict[str, Any]) -> Verdict:
     bound = _count(value)
     if bound is None:
-        return None
-    return not isinstance(instance, list) or len(instance) <= bound
+        return _unknown
+    return lambda instance: not isinstance(instance, list) or len(instance) <= bound
 
 
-def _unique_items(q: _Quick, value: Any, instance: Any, schema: Any) -> bool | None:
-    if value is False or not isinstance(instance, list):
-        return True
-    if value is not True or not all(isinstance(i, str) for i in instance):
-        return None
-    return len(set(instance)) == len(instance)
+def _unique_items(c: _Compiler, value: Any, schema: dict[str, Any]) -> Verdict:
+    if value is False:
+        return _yes
+    if value is not True:
+        return lambda instance: True if not isinstance(instance, list) else None
+
+    def run(instance: Any) -> bool | None:
+        if not isinstance(instance, list):
+            return True
+        if not all(isinstance(i, str) for i in instance):
+            return None
+        return len(set(instance)) == len(instance)
+
+    return run
 
 
-def _pattern(q: _Quick, value: Any, instance: Any, schema: Any) -> bool | None:
-    if not isinstance(instance, str):
-        return True
-    if not isinstance(value, str):
-        return None
-    return re.search(value, instance) is not None
+def _pattern(c: _Compiler, value: Any, schema: dict[str, Any]) -> Verdict:
+    try:
+        search = re.compile(value).search  # what re.search(value, instance) compiles
+    except (TypeError, re.error):
+        return lambda instance: True if not isinstance(instance, str) else None
+    return lambda instance: not isinstance(instance, str) or search(instance) is not None
 
 
-def _subschemas(q: _Quick, value: Any, instance: Any) -> list[bool | None] | None:
+def _subschemas(c: _Compiler, value: Any) -> tuple[Verdict, ...] | None:
     if not isinstance(value, list) or not value:
         return None
-    return [q.check(sub, instance) for sub in value]
+    return tuple(c.compile(sub) for sub in value)
 
 
-def _all_of(q: _Quick, value: Any, instance: Any, schema: Any) -> bool | None:
-    results = _subschemas(q, value, instance)
-    return None if results is None else _all(results)
+def _all_of(c: _Compiler, value: Any, schema: dict[str, Any]) -> Verdict:
+    checks = _subschemas(c, value)
+    if checks is None:
+        return _unknown
+    return lambda instance: _all([check(instance) for check in checks])
 
 
-def _any_of(q: _Quick, value: Any, instance: Any, schema: Any) -> bool | None:
-    results = _subschemas(q, value, instance)
-    if results is None:
-        return None
-    if True in results:
-        return True
-    return None if None in results else False
+def _any_of(c: _Compiler, value: Any, schema: dict[str, Any]) -> Verdict:
+    checks = _subschemas(c, value)
+    if checks is None:
+        return _unknown
+
+    def run(instance: Any) -> bool | None:
+        results = [check(instance) for check in checks]
+        if True in results:
+            return True
+        return None if None in results else False
+
+    return run
 
 
-def _one_of(q: _Quick, value: Any, instance: Any, schema: Any) -> bool | None:
-    results = _subschemas(q, value, instance)
-    if results is None or None in results:
-        return None
-    return results.count(True) == 1
+def _one_of(c: _Compiler, value: Any, schema: dict[str, Any]) -> Verdict:
+    checks = _subschemas(c, value)
+    if checks is None:
+        return _unknown
+
+    def run(instance: Any) -> bool | None:
+        results = [check(instance) for check in checks]
+        if None in results:
+            return None
+        return results.count(True) == 1
+
+    return run
 
 
-def _not(q: _Quick, value: Any, instance: Any, schema: Any) -> bool | None:
-    found = q.check(value, instance)
-    return None if found is None else not found
+def _not(c: _Compiler, value: Any, schema: dict[str, Any]) -> Verdict:
+    check = c.compile(value)
+
+    def run(instance: Any) -> bool | None:
+        found = check(instance)
+        return None if found is None else not found
+
+    return run
 
 
-def _ref(q: _Quick, value: Any, instance: Any, schema: Any) -> bool | None:
-    target = q.resolve(value)
-    if target is None or (isinstance(target, dict) and "$id" in target):
-        return None  # another document, or a subschema with its own base URI
-    return q.check(target, instance)
+def _ref(c: _Compiler, value: Any, schema: dict[str, Any]) -> Verdict:
+    return c.ref(value)
 
 
-_KEYWORDS = {
+_MAKERS: dict[str, Maker] = {
     "type": _type,
     "const": _const,
     "enum": _enum,

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .quickschema import quick_verdict
+from .quickschema import Verdict, compile_verdict
 
 RULES_PATH = Path(__file__).resolve().parent / "data" / "personalize-schema-rules.json"
 
@@ -409,9 +409,14 @@ def _validator() -> Any:
     return Draft202012Validator(schema)
 
 
+@functools.cache
+def _quick_verdict() -> Verdict:
+    return compile_verdict(schema_rules()["record_json_schema"])
+
+
 def _json_schema_problems(avro: dict[str, Any]) -> Iterator[SchemaProblem]:
     # Most schemas are valid: a quick exact check spares jsonschema's full pass over them.
-    if quick_verdict(schema_rules()["record_json_schema"], avro) is True:
+    if _quick_verdict()(avro) is True:
         return
     seen: set[str] = set()
     errors = sorted(_validator().iter_errors(avro), key=lambda e: list(map(str, e.absolute_path)))

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from personalize_lint.iam.context import Partial, Principal, Request, role_context, service_context
-from personalize_lint.iam.evaluator import evaluate
+from personalize_lint.iam.evaluator import Result, evaluate, evaluate_with_and_without_denies
 
 ACCOUNT = "111122223333"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/R"
@@ -124,3 +124,26 @@ def test_statement_order_changes_nothing(
     rnd.shuffle(shuffled_identity)
     rnd.shuffle(shuffled_resource)
     assert decide(shuffled_identity, shuffled_resource) == before
+
+
+def _facts(result: Result) -> tuple[Any, ...]:
+    return (result.decision, result.explicit_deny, result.deciding, result.uncertain_reasons,
+            result.uncertain_keys, result.closest, result.closest_misses)
+
+
+@settings(max_examples=150, deadline=None)
+@given(IDENTITY, RESOURCE, st.booleans())
+def test_one_matching_answers_with_and_without_denies(
+    identity: list[dict[str, Any]], resource: list[dict[str, Any]], same_account: bool
+) -> None:
+    """evaluate_with_and_without_denies is evaluate() and evaluate(ignore_denies=True)."""
+    for request, kind in requests():
+        args: dict[str, Any] = {
+            "identity_policies": [{"Version": "2012-10-17", "Statement": identity}],
+            "resource_policy": {"Version": "2012-10-17", "Statement": resource} if kind else None,
+            "resource_kind": kind,
+            "same_account": same_account,
+        }
+        full, grant = evaluate_with_and_without_denies(request, **args)
+        assert _facts(full) == _facts(evaluate(request, **args))
+        assert _facts(grant) == _facts(evaluate(request, **args, ignore_denies=True))

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from personalize_lint.personalize.quickschema import quick_verdict
+from personalize_lint.personalize.quickschema import compile_verdict, quick_verdict
 from personalize_lint.personalize.schemas import _json_schema_problems, schema_rules
 
 RECORD_SCHEMA = schema_rules()["record_json_schema"]
@@ -152,6 +152,8 @@ OTHER_SCHEMAS: list[Any] = [
     {"const": "a"},
     {"enum": ["a", 1, None]},
     {"enum": ["a", "b"]},
+    {"enum": [["a"], {"x": 1}, True]},
+    {"const": None},
     {"minItems": 2, "maxItems": 3},
     {"uniqueItems": True},
     {"uniqueItems": False},
@@ -197,3 +199,16 @@ def test_what_it_does_not_know_it_leaves_open() -> None:
     assert quick_verdict({"$schema": "http://json-schema.org/draft-07/schema#"}, 1) is None
     # An unknown keyword cannot make an instance valid: a failing known one still decides.
     assert quick_verdict({"minLength": 1, "type": "string"}, 2) is False
+    assert quick_verdict({"pattern": "("}, "a") is None  # not a regex
+    # "$ref" cycles that never reach into the instance.
+    assert quick_verdict({"$ref": "#"}, 1) is None
+    loop = {"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"$ref": "#/$defs/a"}},
+            "$ref": "#/$defs/a"}
+    assert quick_verdict(loop, {}) is None
+
+
+def test_a_compiled_check_is_reused() -> None:
+    check = compile_verdict(RECORD_SCHEMA)
+    assert check(VALID) is True
+    assert check({**VALID, "type": "enum"}) is False
+    assert check(VALID) is True
