@@ -100,7 +100,7 @@ def build_setup(config: Config, files: SetupFiles, load: LoadFn, problems: list[
         docs: list[Document] = []
         for path in files.by_key.get(key, []):
             loaded = load(path, KEY_KINDS[key])
-            if not loaded and key not in ("interactions-data",):
+            if not loaded:
                 setup.missing.append(
                     MissingInput(key, f"{path.name} could not be read", sc.location)
                 )
