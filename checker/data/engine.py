@@ -335,6 +335,8 @@ class _Scanner:
         total = sum(f.size or 0 for f in files)
         self.progress = progress_mod.Progress(total, enabled=enabled, label=options.label)
         self.index: Any = None
+        self.duplicates: Any = None
+        self.workers = max(1, min(options.workers or (os.cpu_count() or 1), 4))
 
     # -- reader thread -------------------------------------------------------------------
 
@@ -398,7 +400,7 @@ class _Scanner:
         Polars parses one in-memory chunk on about one core, so two chunks in flight keep
         both cores busy; at most ``workers + 2`` chunks are held at a time.
         """
-        workers = max(1, min(self.options.workers or (os.cpu_count() or 1), 4))
+        workers = self.workers
         pending: collections.deque[tuple[str, int, Any]] = collections.deque()
         plan: _Plan | None = None
         with concurrent.futures.ThreadPoolExecutor(workers, "personalize-lint-chunk") as pool:
@@ -444,7 +446,7 @@ class _Scanner:
             info.bom = header.bom
         elif kind == "chunk":
             future, part, read_so_far = payload
-            self.index.add(*future.result())
+            self.index.add_split(future.result())
             _absorb(r, part, index)
             self.progress.update(read_so_far, r.rows)
         elif kind == "progress":
@@ -464,11 +466,13 @@ class _Scanner:
             )
 
     def run(self, duplicates: Any) -> None:
+        self.duplicates = duplicates
         spill = tempfile.mkdtemp(prefix="personalize-lint-", dir=self.options.temp_dir)
         reader = threading.Thread(target=self._read_all, name="personalize-lint-data", daemon=True)
         try:
             self.index = duplicates.FingerprintIndex(
-                budget=self.options.memory_limit, spill_dir=spill, examples=MAX_EXAMPLES
+                budget=self.options.memory_limit, spill_dir=spill, examples=MAX_EXAMPLES,
+                partitions=self.workers,
             )
             reader.start()
             self._consume()
@@ -491,7 +495,7 @@ class _Scanner:
 
     def _chunk(
         self, index: int, plan: _Plan, chunk: Chunk, out: ScanResult
-    ) -> tuple[Any, Any, Any]:
+    ) -> list[Any]:
         """Parse and check one chunk; tallies go to ``out`` (folded in order later)."""
         pl = self.pl
         cols = [f"c{i}" for i in range(plan.n)]
@@ -717,7 +721,7 @@ class _Scanner:
 
     def _check(
         self, index: int, plan: _Plan, df: Any, blank_rows: bool, out: ScanResult
-    ) -> tuple[Any, Any, Any]:
+    ) -> list[Any]:
         pl = self.pl
         r = out
         with self._lock:  # workers share the plan of a file: build its expressions once
@@ -773,13 +777,16 @@ class _Scanner:
         # hash_rows is ~3x faster than hashing a struct column; two seeds give 128 bits.
         seed_a, seed_b = (s + plan.seed_offset for s in SEEDS)
         values = df.select(plan.hash_order)
-        h1 = values.hash_rows(seed_a)
-        h2 = values.hash_rows(seed_b)
-        pos = df.get_column("__line") + (index << LINE_BITS)
+        fingerprints = pl.DataFrame(
+            {
+                "h1": values.hash_rows(seed_a),
+                "h2": values.hash_rows(seed_b),
+                "pos": df.get_column("__line") + (index << LINE_BITS),
+            }
+        )
         if row["n0"]:  # blank lines are not events: keep them out of the duplicate count
-            keep = df.select(live).to_series()
-            h1, h2, pos = h1.filter(keep), h2.filter(keep), pos.filter(keep)
-        return h1.to_numpy(), h2.to_numpy(), pos.to_numpy()
+            fingerprints = fingerprints.filter(df.select(live).to_series())
+        return self.duplicates.split(fingerprints, self.index.split_bits)
 
     def _bad_timestamps(self, index: int, bad: Any, column: str, out: ScanResult) -> None:
         """Say why TIMESTAMP values failed the integer cast (only those rows are looked at)."""

@@ -22,6 +22,17 @@ def fingerprints(n: int, seed: int = 5) -> tuple[object, object, object]:
     return h1, h2, pos
 
 
+def repeats_of(h1: object, h2: object, pos: object) -> list[tuple[int, int, int]]:
+    """(h1, h2, position) of every row whose fingerprint came before."""
+    seen: set[tuple[int, int]] = set()
+    out: list[tuple[int, int, int]] = []
+    for a, b, p in zip(h1.tolist(), h2.tolist(), pos.tolist(), strict=True):  # type: ignore[attr-defined]
+        if (a, b) in seen:
+            out.append((a, b, p))
+        seen.add((a, b))
+    return out
+
+
 def expected(h1: object, h2: object, pos: object) -> tuple[int, list[tuple[int, int]]]:
     first: dict[tuple[int, int], int] = {}
     repeats: list[tuple[int, int]] = []
@@ -33,18 +44,22 @@ def expected(h1: object, h2: object, pos: object) -> tuple[int, list[tuple[int, 
     return len(repeats), sorted(repeats)[:5]
 
 
+@pytest.mark.parametrize("partitions", [1, 2, 3, 4])  # threads that check at the end
 @pytest.mark.parametrize("budget", [1 << 30, 200_000, 1])  # memory, spilled, spilled + re-split
-def test_index_is_exact_in_memory_and_spilled(tmp_path: Path, budget: int) -> None:
+def test_index_is_exact_in_memory_and_spilled(tmp_path: Path, budget: int, partitions: int) -> None:
     h1, h2, pos = fingerprints(60_000)
     # Same h1, different h2: not a duplicate (the second hash decides).
     h1[100] = h1[200]
     h2[100] = np.uint64(1)
-    index = FingerprintIndex(budget=budget, spill_dir=str(tmp_path / "spill"), examples=5)
+    index = FingerprintIndex(
+        budget=budget, spill_dir=str(tmp_path / "spill"), examples=5, partitions=partitions
+    )
     for start in range(0, len(h1), 7_000):
         index.add(h1[start : start + 7_000], h2[start : start + 7_000], pos[start : start + 7_000])
     found = index.finish()
-    count, first = expected(h1, h2, pos)
-    assert found.count == count and found.first == first
+    count, examples = expected(h1, h2, pos)
+    assert found.count == count and found.first == examples
+    assert found.groups == len({(a, b) for a, b, _ in repeats_of(h1, h2, pos)})
     assert (index.spilled_bytes > 0) == (budget < 1 << 30)
     assert not any((tmp_path / "spill").glob("fp-*"))  # partitions are removed once read
 
