@@ -251,12 +251,12 @@ class _Membership:
     """Which of some values are in the sorted array ``wanted``.
 
     A table indexed by the low bits of a value passes every wanted value and a few others
-    (about one in eight); only those few are looked up by binary search. No hash set is
+    (about one in 64); only those few are looked up by binary search. No hash set is
     built, and the table takes at most 16 MB however many values are wanted.
     """
 
     def __init__(self, wanted: np.ndarray) -> None:
-        bits = min(max(len(wanted).bit_length() + 3, 16), 24)
+        bits = min(max(len(wanted).bit_length() + 6, 16), 24)
         self.low = np.uint64((1 << bits) - 1)
         self.table = np.zeros(1 << bits, dtype=bool)
         self.table[wanted & self.low] = True

@@ -75,6 +75,7 @@ import io
 import os
 import queue
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -85,7 +86,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import progress as progress_mod
-from .chunks import Chunk, ChunkReader, CsvSyntaxError, Header, synthetic_header
+from .chunks import Chunk, ChunkReader, CsvSyntaxError, Header
 from .result import (
     MAX_DISTINCT,
     MAX_EXAMPLES,
@@ -279,6 +280,10 @@ def scan_files(
     )
     if not files:
         return result
+    if "numpy" not in sys.modules:
+        # numpy's bundled OpenBLAS starts a thread per core that busy-waits for a while
+        # (0.15 CPU-s measured, taken from the parser); these checks do no linear algebra.
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         import polars as pl
 
@@ -375,7 +380,6 @@ class _Scanner:
                 stream, chunk_size=self.options.chunk_size, max_record=self.options.max_record
             )
             header = reader.read_header()
-            reader.prefix = synthetic_header(len(header.names))
             self._put(("header", index, (header, stream.compressed)))
             for chunk in reader:
                 # The byte count travels with the chunk: progress shows what was checked,
@@ -471,7 +475,9 @@ class _Scanner:
         reader = threading.Thread(target=self._read_all, name="personalize-lint-data", daemon=True)
         try:
             self.index = duplicates.FingerprintIndex(
-                budget=self.options.memory_limit, spill_dir=spill, examples=MAX_EXAMPLES,
+                budget=self.options.memory_limit,
+                spill_dir=spill,
+                examples=MAX_EXAMPLES,
                 partitions=self.workers,
             )
             reader.start()
@@ -493,22 +499,22 @@ class _Scanner:
 
     # -- one chunk -------------------------------------------------------------------------
 
-    def _chunk(
-        self, index: int, plan: _Plan, chunk: Chunk, out: ScanResult
-    ) -> list[Any]:
+    def _chunk(self, index: int, plan: _Plan, chunk: Chunk, out: ScanResult) -> list[Any]:
         """Parse and check one chunk; tallies go to ``out`` (folded in order later)."""
         pl = self.pl
         cols = [f"c{i}" for i in range(plan.n)]
         schema = {c: pl.String for c in cols}
-        trailing = 1 if chunk.final and not chunk.data.endswith(b"\n") else 0
-        if chunk.final and len(chunk.data) == chunk.prefix:
-            trailing = 0
+        # A last record without a line break is a row too; so is the partial record a
+        # positional read leaves at the end of ``data`` (dropped below).
+        trailing = 1 if chunk.final and chunk.data and not chunk.data.endswith(b"\n") else 0
         df = None
         ragged: list[int] = []
         try:
+            # Columns by position (c0, c1, ...): a first row with another number of fields
+            # than the header raises, and the chunk is read the slow way.
             df = pl.read_csv(
                 chunk.data,
-                has_header=True,
+                has_header=False,
                 schema=schema,
                 truncate_ragged_lines=True,
                 empty_string_is_null=False,
@@ -517,6 +523,8 @@ class _Scanner:
             )
         except Exception:
             df = None
+        if df is not None and chunk.partial:
+            df = df.head(df.height - 1) if df.height else None
         if df is not None:
             n = df.height
             if chunk.quotes == 0:
@@ -568,7 +576,8 @@ class _Scanner:
             )
         # A blank line has an empty first field: test the rest only when one does.
         blank_rows = plan.n > 1 and bool((df.get_column("c0") == "").any())
-        return self._check(index, plan, df, blank_rows, out)
+        big = len(chunk.data) > self.options.max_record
+        return self._check(index, plan, df, blank_rows, big, out)
 
     def _slow(
         self, index: int, plan: _Plan, chunk: Chunk, out: ScanResult
@@ -592,8 +601,12 @@ class _Scanner:
                 pass
         except csv.Error as exc:
             if "field limit" in str(exc):
-                _syntax(out, index, chunk.first_line + max(strict.line_num - 1, 0),
-                        f"a field is larger than {limit:,} bytes (max-csv-record-bytes)")
+                _syntax(
+                    out,
+                    index,
+                    chunk.first_line + max(strict.line_num - 1, 0),
+                    f"a field is larger than {limit:,} bytes (max-csv-record-bytes)",
+                )
                 return self._empty_frame(plan), []
             _syntax(
                 out,
@@ -682,26 +695,16 @@ class _Scanner:
             masks.append(
                 (f"__id_bytes:{i}:{name}", pl.col(f"c{i}").str.len_bytes() > MAX_ID_LENGTH)
             )
-        # The configured field bound (max-csv-record-bytes): a field past it is PL001.
-        limit = self.options.max_record
-        masks.append(
-            ("__field_bound", pl.any_horizontal([pl.col(c).str.len_bytes() > limit for c in cols]))
-        )
         src_given = pl.col(f"c{plan.src}") != "" if plan.src is not None else pl.lit(False)
         rec_given = pl.col(f"c{plan.rec}") != "" if plan.rec is not None else pl.lit(False)
         masks += [
             ("__neither", ~src_given & ~rec_given & ~blank),
             ("__both", src_given & rec_given),
         ]
-        # Step 3: counts and first lines per mask; the oldest timestamp.
+        # Step 3: counts per mask (first lines are taken later, for the masks that count
+        # any rows); the oldest timestamp.
         line = pl.col("__line")
-        aggs: list[polars.Expr] = []
-        for k in range(len(masks)):
-            m = pl.col(f"m{k}")
-            aggs += [
-                m.sum().alias(f"n{k}"),
-                line.filter(m).head(MAX_EXAMPLES).implode().alias(f"x{k}"),
-            ]
+        aggs: list[polars.Expr] = [pl.col(f"m{k}").sum().alias(f"n{k}") for k in range(len(masks))]
         kinds = [name for name, _ in masks]
         if plan.ts is not None:
             old = pl.col(f"m{kinds.index('__old')}")
@@ -720,7 +723,7 @@ class _Scanner:
         )
 
     def _check(
-        self, index: int, plan: _Plan, df: Any, blank_rows: bool, out: ScanResult
+        self, index: int, plan: _Plan, df: Any, blank_rows: bool, big: bool, out: ScanResult
     ) -> list[Any]:
         pl = self.pl
         r = out
@@ -731,11 +734,22 @@ class _Scanner:
         df = df.with_columns(exprs.pre if blank_rows else exprs.pre_no_blank)
         df = df.with_columns(exprs.masks)
         row = df.select(exprs.aggs).row(0, named=True)
-        for k, kind in enumerate(exprs.kinds):
-            count = int(row[f"n{k}"] or 0)
-            if not count:
-                continue
-            examples = [Position(index, x) for x in row[f"x{k}"]]
+        line = pl.col("__line")
+        found = [k for k in range(len(exprs.kinds)) if row[f"n{k}"]]
+        firsts = (
+            df.select(
+                line.filter(pl.col(f"m{k}")).head(MAX_EXAMPLES).implode().alias(f"x{k}")
+                for k in found
+            ).row(0, named=True)
+            if found
+            else {}
+        )
+        if big:
+            self._field_bound(index, plan, df, out)
+        for k in found:
+            kind = exprs.kinds[k]
+            count = int(row[f"n{k}"])
+            examples = [Position(index, x) for x in firsts[f"x{k}"]]
             if kind == "__neither":
                 r.no_source.add(count, examples)
             elif kind == "__both":
@@ -745,11 +759,6 @@ class _Scanner:
                 if row["oldest"] is not None and (r.oldest is None or row["oldest"] < r.oldest):
                     r.oldest = int(row["oldest"])
                     r.oldest_at = Position(index, int(row["oldest_line"]))
-            elif kind == "__field_bound":
-                for position in examples:
-                    _syntax(out, index, position.line,
-                            f"a field is larger than {self.options.max_record:,} bytes "
-                            "(max-csv-record-bytes)")
             elif kind == "__ts_bad":
                 self._bad_timestamps(index, df.filter(pl.col(f"m{k}")), f"c{plan.ts}", out)
             elif kind.startswith("__id_bytes:"):
@@ -787,6 +796,17 @@ class _Scanner:
         if row["n0"]:  # blank lines are not events: keep them out of the duplicate count
             fingerprints = fingerprints.filter(df.select(live).to_series())
         return self.duplicates.split(fingerprints, self.index.split_bits)
+
+    def _field_bound(self, index: int, plan: _Plan, df: Any, out: ScanResult) -> None:
+        """A field past the configured bound (max-csv-record-bytes) is PL001. Only tested
+        on chunks larger than the bound: no field of a smaller chunk can pass it."""
+        pl = self.pl
+        limit = self.options.max_record
+        over = pl.any_horizontal([pl.col(f"c{i}").str.len_bytes() > limit for i in range(plan.n)])
+        for line in df.filter(over).get_column("__line").head(MAX_EXAMPLES).to_list():
+            _syntax(
+                out, index, line, f"a field is larger than {limit:,} bytes (max-csv-record-bytes)"
+            )
 
     def _bad_timestamps(self, index: int, bad: Any, column: str, out: ScanResult) -> None:
         """Say why TIMESTAMP values failed the integer cast (only those rows are looked at)."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import fnmatch
 import glob
 import os
+import stat
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -231,13 +232,19 @@ class Stream:
     """
 
     def __init__(
-        self, read: Callable[[int], bytes], close: Callable[[], None], counter: ByteCounter
+        self,
+        read: Callable[[int], bytes],
+        close: Callable[[], None],
+        counter: ByteCounter,
+        pread: Callable[[int, int], bytes] | None = None,
     ):
         self._source_read = read
         self._source_close = close
+        self._source_pread = pread
         self._counter = counter
         self._pending = bytearray()
         self._eof = False
+        self._consumed = 0  # bytes taken from the source, for the counter
         first = self._fill_raw()
         self._inflate: Any = None
         if first[:2] == b"\x1f\x8b":
@@ -246,12 +253,32 @@ class Stream:
         else:
             self._pending += first
 
+    @property
+    def pread(self) -> Callable[[int, int], bytes] | None:
+        """``pread(n, offset)`` for a plain local file (offsets in the file), else None."""
+        if self._source_pread is None or self._inflate is not None:
+            return None
+        return self._positional
+
+    def _positional(self, n: int, offset: int) -> bytes:
+        assert self._source_pread is not None
+        data = self._source_pread(n, offset)
+        end = offset + len(data)
+        if end > self._consumed:  # progress counts each byte of the file once
+            self._counter.value += end - self._consumed
+            self._consumed = end
+        return data
+
     def _fill_raw(self) -> bytes:
         data = self._source_read(_READ_BUFFER)
         if not data:
             self._eof = True
-        self._counter.value += len(data)
+        self._count(len(data))
         return bytes(data)
+
+    def _count(self, n: int) -> None:
+        self._counter.value += n
+        self._consumed += n
 
     def _decompress(self, data: bytes) -> bytes:
         out = self._inflate.decompress(data)
@@ -273,7 +300,7 @@ class Stream:
             data = self._source_read(n)
             if not data:
                 self._eof = True
-            self._counter.value += len(data)
+            self._count(len(data))
             return bytes(data)
         while len(self._pending) < n and not self._eof:
             data = self._fill_raw()
@@ -291,24 +318,35 @@ class Stream:
         self._source_close()
 
 
-def open_raw(file: DataFile) -> tuple[Callable[[int], bytes], Callable[[], None]]:
-    """``read(n)`` and ``close()`` for the file's bytes as stored (no decompression)."""
+Raw = tuple[Callable[[int], bytes], Callable[[], None], Callable[[int, int], bytes] | None]
+
+
+def open_raw(file: DataFile) -> Raw:
+    """``read(n)``, ``close()`` and, for a local file, ``pread(n, offset)`` for the file's
+    bytes as stored (no decompression)."""
     if is_s3(file.uri):
         bucket, key = split_s3(file.uri)
         if _have_boto3():
             body = _boto3_client().get_object(Bucket=bucket, Key=key)["Body"]
-            return body.read, body.close
+            return body.read, body.close, None
         stream = _pyarrow_fs().open_input_stream(f"{bucket}/{key}")
-        return stream.read, stream.close
+        return stream.read, stream.close, None
     fh = open(file.uri, "rb", buffering=0)  # noqa: SIM115 - closed through the Stream
-    return fh.read, fh.close
+    pread = None
+    if hasattr(os, "pread") and stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+        fd = fh.fileno()
+
+        def pread(n: int, offset: int) -> bytes:
+            return os.pread(fd, n, offset)
+
+    return fh.read, fh.close, pread
 
 
 def open_stream(file: DataFile, counter: ByteCounter) -> Stream:
     """The file's bytes, inflated when gzip; ``counter`` advances by the bytes read."""
-    read, close = open_raw(file)
+    read, close, pread = open_raw(file)
     try:
-        return Stream(read, close, counter)
+        return Stream(read, close, counter, pread)
     except BaseException:
         close()
         raise

@@ -58,12 +58,20 @@ class Stream:
         return out
 
 
-def chunks_of(data: bytes, chunk_size: int) -> tuple[list[str], list[tuple[int, str]]]:
-    reader = ChunkReader(Stream(data, step=chunk_size), chunk_size=chunk_size, max_record=1 << 16)
+class FileLike(Stream):
+    """A local file: also read by position (``pread``), as the engine reads local files."""
+
+    def pread(self, n: int, offset: int) -> bytes:
+        return self.data[offset : offset + n]
+
+
+def chunks_of(
+    data: bytes, chunk_size: int, kind: type[Stream] = Stream
+) -> tuple[list[str], list[tuple[int, str]]]:
+    reader = ChunkReader(kind(data, step=chunk_size), chunk_size=chunk_size, max_record=1 << 16)
     header = reader.read_header()
     records: list[tuple[int, str]] = []
     for chunk in reader:
-        assert chunk.data[: chunk.prefix] == reader.prefix
         body = chunk.records.decode()
         line = chunk.first_line
         for rec_text in _split_records(body):
@@ -97,9 +105,10 @@ DATA = (
 )
 
 
+@pytest.mark.parametrize("kind", [Stream, FileLike])
 @pytest.mark.parametrize("chunk_size", [1, 5, 16, 64, 1 << 20])
-def test_chunks_cut_at_record_ends_with_exact_lines(chunk_size: int) -> None:
-    names, records = chunks_of(DATA, chunk_size)
+def test_chunks_cut_at_record_ends_with_exact_lines(chunk_size: int, kind: type[Stream]) -> None:
+    names, records = chunks_of(DATA, chunk_size, kind)
     assert names == ["USER_ID", "ITEM_ID", "NOTE"]
     lines = [line for line, _ in records]
     assert lines == [2, 3, 5, 6, 7]  # the quoted line break moves u3 to line 5
@@ -124,10 +133,43 @@ def test_unclosed_quote_past_the_record_limit_is_a_syntax_error() -> None:
     assert info.value.line == 2
 
 
-def test_counts_exclude_the_prefix() -> None:
+def test_counts_are_of_the_records() -> None:
     reader = ChunkReader(Stream(b"A,B\n1,2\n3,4\n", step=100), chunk_size=100, max_record=1 << 10)
     reader.read_header()
-    reader.prefix = b"c0,c1\n"
     (chunk,) = list(reader)
     assert chunk.newlines == 2 and chunk.commas == 2 and chunk.quotes == 0
-    assert chunk.records == b"1,2\n3,4\n"
+    assert chunk.records == b"1,2\n3,4\n" and not chunk.partial
+
+
+def test_positional_chunk_keeps_a_partial_record_without_quotes() -> None:
+    data = b"A,B\n" + b"1,2\n" * 5 + b"3,4"
+    reader = ChunkReader(FileLike(data), chunk_size=10, max_record=1 << 10)
+    reader.read_header()
+    chunks = list(reader)
+    first = chunks[0]
+    # One read of 10 bytes: two records, then "1," which the next chunk reads again.
+    assert first.data == b"1,2\n1,2\n1," and first.partial and first.records == b"1,2\n1,2\n"
+    assert first.newlines == 2 and first.commas == 2
+    assert b"".join(c.records for c in chunks) == data[4:]
+    assert chunks[-1].final and not chunks[-1].partial
+
+
+def test_positional_chunk_copies_records_when_the_tail_has_a_quote() -> None:
+    data = b'A,B\n1,2\n3,"x\ny"\n'
+    reader = ChunkReader(FileLike(data), chunk_size=8, max_record=1 << 10)
+    reader.read_header()
+    chunks = list(reader)
+    assert not any(c.partial for c in chunks)
+    assert b"".join(c.records for c in chunks) == data[4:]
+
+
+def test_positional_record_longer_than_a_chunk_is_read_whole_or_refused() -> None:
+    data = b"A,B\n1," + b"x" * 100 + b"\n2,3\n"
+    reader = ChunkReader(FileLike(data), chunk_size=8, max_record=1 << 10)
+    reader.read_header()
+    assert b"".join(c.records for c in reader) == data[4:]
+    reader = ChunkReader(FileLike(data), chunk_size=8, max_record=64)
+    reader.read_header()
+    with pytest.raises(CsvSyntaxError) as info:
+        list(reader)
+    assert info.value.line == 2
