@@ -16,11 +16,12 @@ the budget (a partition that is still too large is split again on the next bits)
 therefore stays bounded however large the data is; disk holds 24 bytes per row (~40 GB
 for 100 GB of CSV).
 
-Checking one part: sort a copy of h1 (numpy's vectorised sort, ~0.2 s for 10M values),
-take the h1 values that occur twice, select their rows (a low-bits table, then a binary
-search), and group that small remainder exactly by (h1, h2) in position order. Every
-group then yields its exact count and the positions of its first and of each later
-occurrence, so the report can name the first duplicate rows and the line each repeats.
+Checking one part: sort keys that pack the top bits of h2 with each row's index (numpy's
+vectorised sort, ~0.1 s for 5M values), take the rows whose top bits occur twice (a small
+superset of the duplicates), and group that small remainder exactly by (h1, h2) in
+position order. Every group then yields its exact count and the positions of its first
+and of each later occurrence, so the report can name the first duplicate rows and the
+line each repeats.
 """
 
 from __future__ import annotations
@@ -209,25 +210,9 @@ class FingerprintIndex:
 
     def _check(self, blocks: list[Block]) -> Duplicates:
         out = Duplicates()
-        if not blocks:
+        h1, h2, pos = _candidates(blocks)
+        if not len(h1):
             return out
-        keys = np.concatenate([b[0] for b in blocks]) if len(blocks) > 1 else blocks[0][0].copy()
-        keys.sort()
-        repeated = keys[1:][keys[1:] == keys[:-1]]
-        del keys
-        if not len(repeated):
-            return out
-        # ``repeated`` is sorted: its distinct values without another sort.
-        wanted = repeated[np.concatenate(([True], repeated[1:] != repeated[:-1]))]
-        membership = _Membership(wanted)
-        picked: list[Block] = []
-        for h1, h2, pos in blocks:
-            hit = membership.indexes(h1)
-            if len(hit):
-                picked.append((h1[hit], h2[hit], pos[hit]))
-        h1 = np.concatenate([p[0] for p in picked])
-        h2 = np.concatenate([p[1] for p in picked])
-        pos = np.concatenate([p[2] for p in picked])
         order = np.lexsort((pos, h2, h1))
         h1, h2, pos = h1[order], h2[order], pos[order]
         starts = np.ones(len(h1), dtype=bool)
@@ -247,25 +232,49 @@ class FingerprintIndex:
         return out
 
 
-class _Membership:
-    """Which of some values are in the sorted array ``wanted``.
+def _candidates(blocks: list[Block]) -> Block:
+    """The rows that may repeat another: those whose h2 shares its top bits with another
+    row's. A superset of the duplicates (grouped exactly by (h1, h2) afterwards).
 
-    A table indexed by the low bits of a value passes every wanted value and a few others
-    (about one in 64); only those few are looked up by binary search. No hash set is
-    built, and the table takes at most 16 MB however many values are wanted.
+    One sort finds them. Each key packs the top bits of h2 with the row's index in the
+    part (the low bits), so the sorted keys give the candidate rows directly, with no
+    second pass over all rows to look them up. h2 rather than h1, whose top bits are the
+    same throughout a partition. With 2^23 rows a part, 41 bits of h2 are compared:
+    ~2^(46-42) = 16 rows that only look alike, which the exact grouping drops.
     """
-
-    def __init__(self, wanted: np.ndarray) -> None:
-        bits = min(max(len(wanted).bit_length() + 6, 16), 24)
-        self.low = np.uint64((1 << bits) - 1)
-        self.table = np.zeros(1 << bits, dtype=bool)
-        self.table[wanted & self.low] = True
-        self.wanted = wanted
-
-    def indexes(self, values: np.ndarray) -> np.ndarray:
-        candidates = np.flatnonzero(self.table[values & self.low])
-        if not len(candidates):
-            return candidates
-        found = values[candidates]
-        at = np.minimum(np.searchsorted(self.wanted, found), len(self.wanted) - 1)
-        return candidates[self.wanted[at] == found]
+    empty = np.empty(0, dtype=np.uint64)
+    sizes = [len(b[0]) for b in blocks]
+    n = sum(sizes)
+    if n < 2:
+        return empty, empty, np.empty(0, dtype=np.int64)
+    shift = (n - 1).bit_length()
+    low = np.uint64((1 << shift) - 1)
+    high = ~low
+    keys = np.empty(n, dtype=np.uint64)
+    start = 0
+    for (_, h2, _), size in zip(blocks, sizes, strict=True):
+        part = keys[start : start + size]
+        np.bitwise_and(h2, high, out=part)
+        part |= np.arange(start, start + size, dtype=np.uint64)
+        start += size
+    keys.sort()
+    same = (keys[1:] ^ keys[:-1]) <= low  # equal top bits
+    pairs = np.flatnonzero(same)
+    del same
+    rows = np.unique(keys[np.concatenate((pairs, pairs + 1))] & low).astype(np.int64)
+    del keys
+    bounds = np.cumsum([0, *sizes])
+    cut = np.searchsorted(rows, bounds)  # rows are sorted: each block's share is a slice
+    picked = [
+        (h1[local], h2[local], pos[local])
+        for (h1, h2, pos), lo, hi, base in zip(blocks, cut[:-1], cut[1:], bounds[:-1], strict=True)
+        if hi > lo
+        for local in [rows[lo:hi] - base]
+    ]
+    if not picked:
+        return empty, empty, np.empty(0, dtype=np.int64)
+    return (
+        np.concatenate([p[0] for p in picked]),
+        np.concatenate([p[1] for p in picked]),
+        np.concatenate([p[2] for p in picked]),
+    )

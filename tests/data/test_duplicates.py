@@ -48,9 +48,12 @@ def expected(h1: object, h2: object, pos: object) -> tuple[int, list[tuple[int, 
 @pytest.mark.parametrize("budget", [1 << 30, 200_000, 1])  # memory, spilled, spilled + re-split
 def test_index_is_exact_in_memory_and_spilled(tmp_path: Path, budget: int, partitions: int) -> None:
     h1, h2, pos = fingerprints(60_000)
-    # Same h1, different h2: not a duplicate (the second hash decides).
+    # Same h1, different h2: not a duplicate (the second hash decides); the same h2 or
+    # only the same top bits of h2 with another h1: not one either.
     h1[100] = h1[200]
     h2[100] = np.uint64(1)
+    h2[300], h2[301] = h2[400], h2[401] ^ np.uint64(1)
+    h1[300], h1[301] = h1[400] ^ np.uint64(1 << 40), h1[401] ^ np.uint64(1)
     index = FingerprintIndex(
         budget=budget, spill_dir=str(tmp_path / "spill"), examples=5, partitions=partitions
     )
