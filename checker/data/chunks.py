@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 BOM = b"\xef\xbb\xbf"
+HEADER_READ = 64 << 10  # bytes read first for the header (more when it is longer)
 
 
 class Readable(Protocol):
@@ -135,23 +136,24 @@ class ChunkReader:
         self._line = 1
         self._offset = 0  # where the first record starts in the stream
 
-    def _read(self) -> bytes:
+    def _read(self, n: int = 0) -> bytes:
         if self._eof:
             return b""
-        block = self.stream.read(self.chunk_size)
+        block = self.stream.read(n or self.chunk_size)
         if not block:
             self._eof = True
         return block
 
     def read_header(self) -> Header:
-        buf = self._read()
+        # A small first read: a positional reader reads the records again from the file.
+        buf = self._read(min(HEADER_READ, self.chunk_size))
         while True:
             end = first_record_end(buf)
             if end >= 0 or self._eof:
                 break
             if len(buf) > self.max_record:
                 raise CsvSyntaxError("the header does not end within the first bytes read", 1)
-            buf += self._read()
+            buf += self._read(max(len(buf), 1))
         bom = buf.startswith(BOM)
         if bom:
             buf = buf[len(BOM) :]

@@ -173,3 +173,12 @@ def test_positional_record_longer_than_a_chunk_is_read_whole_or_refused() -> Non
     with pytest.raises(CsvSyntaxError) as info:
         list(reader)
     assert info.value.line == 2
+
+
+@pytest.mark.parametrize("kind", [Stream, FileLike])
+def test_header_longer_than_the_first_read(kind: type[Stream]) -> None:
+    name = "N" * (200 << 10)
+    data = f"USER_ID,{name}\nu1,x\n".encode()
+    reader = ChunkReader(kind(data, step=1 << 30), chunk_size=1 << 20, max_record=1 << 20)
+    assert reader.read_header().names == ["USER_ID", name]
+    assert b"".join(c.records for c in reader) == b"u1,x\n"
