@@ -112,9 +112,12 @@ def first_record_end(buf: bytes) -> int:
 def parse_header(raw: bytes) -> Header:
     """Column names of a header record (quotes removed) and which were written quoted."""
     text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-    names = next(csv.reader(io.StringIO(text, newline="")), [])
-    # A second split that keeps quote characters tells which names were written quoted.
-    raw_fields = next(csv.reader([text.replace("\n", " ")], quoting=csv.QUOTE_NONE), [])
+    try:
+        names = next(csv.reader(io.StringIO(text, newline="")), [])
+        # A second split that keeps quote characters tells which names were written quoted.
+        raw_fields = next(csv.reader([text.replace("\n", " ")], quoting=csv.QUOTE_NONE), [])
+    except csv.Error as exc:  # e.g. a name past the csv module's field limit (128 KiB)
+        raise CsvSyntaxError(f"the header cannot be read: {exc}", 1) from exc
     quoted: list[str] = []
     if len(raw_fields) == len(names):
         quoted = [n for n, r in zip(names, raw_fields, strict=True) if r.strip().startswith('"')]

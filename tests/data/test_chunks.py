@@ -177,8 +177,16 @@ def test_positional_record_longer_than_a_chunk_is_read_whole_or_refused() -> Non
 
 @pytest.mark.parametrize("kind", [Stream, FileLike])
 def test_header_longer_than_the_first_read(kind: type[Stream]) -> None:
-    name = "N" * (200 << 10)
-    data = f"USER_ID,{name}\nu1,x\n".encode()
+    names = [f"C{i}_" + "n" * 200 for i in range(400)]  # 80 KB, past the first 64 KiB read
+    data = (",".join(names) + "\n" + ",".join("x" * 400) + "\n").encode()
     reader = ChunkReader(kind(data, step=1 << 30), chunk_size=1 << 20, max_record=1 << 20)
-    assert reader.read_header().names == ["USER_ID", name]
-    assert b"".join(c.records for c in reader) == b"u1,x\n"
+    assert reader.read_header().names == names
+    assert [c.records for c in reader] == [data[data.index(b"\n") + 1 :]]
+
+
+def test_header_name_past_the_csv_field_limit_is_a_syntax_error() -> None:
+    data = ("USER_ID," + "N" * (200 << 10) + "\nu1,x\n").encode()
+    reader = ChunkReader(Stream(data, step=1 << 30), chunk_size=1 << 20, max_record=1 << 20)
+    with pytest.raises(CsvSyntaxError) as info:
+        reader.read_header()
+    assert info.value.line == 1 and "field limit" in str(info.value)
