@@ -258,9 +258,7 @@ def _candidates(blocks: list[Block]) -> Block:
         part |= np.arange(start, start + size, dtype=np.uint64)
         start += size
     keys.sort()
-    same = (keys[1:] ^ keys[:-1]) <= low  # equal top bits
-    pairs = np.flatnonzero(same)
-    del same
+    pairs = _equal_neighbours(keys, low)
     rows = np.unique(keys[np.concatenate((pairs, pairs + 1))] & low).astype(np.int64)
     del keys
     bounds = np.cumsum([0, *sizes])
@@ -278,3 +276,27 @@ def _candidates(blocks: list[Block]) -> Block:
         np.concatenate([p[1] for p in picked]),
         np.concatenate([p[2] for p in picked]),
     )
+
+
+NEIGHBOUR_BLOCK = 1 << 18  # keys compared at a time: scratch arrays that stay in cache
+
+
+def _equal_neighbours(keys: np.ndarray, low: np.uint64) -> np.ndarray:
+    """Indexes i where keys[i] and keys[i + 1] agree above the ``low`` bits.
+
+    Block by block into small scratch arrays: a whole-array temporary would be fresh memory
+    the kernel must zero (~6% of a 10M-row scan's CPU in a profile).
+    """
+    n = len(keys) - 1
+    diff = np.empty(min(n, NEIGHBOUR_BLOCK), dtype=np.uint64)
+    same = np.empty(len(diff), dtype=bool)
+    found: list[np.ndarray] = []
+    for start in range(0, n, NEIGHBOUR_BLOCK):
+        end = min(start + NEIGHBOUR_BLOCK, n)
+        d, m = diff[: end - start], same[: end - start]
+        np.bitwise_xor(keys[start + 1 : end + 1], keys[start:end], out=d)
+        np.less_equal(d, low, out=m)
+        hits = np.flatnonzero(m)
+        if len(hits):
+            found.append(hits + start)
+    return np.concatenate(found) if found else np.empty(0, dtype=np.intp)

@@ -10,7 +10,9 @@ Pipeline
      record ends, 16 MiB each)     numpy release the GIL)            into FingerprintIndex
 
 * A reader thread streams each file (local, gzip, ``s3://``) and cuts it into 16 MiB chunks
-  that end at record boundaries (``chunks.py``). Every byte is read once; reading, gzip
+  that end at record boundaries (``chunks.py``). A local file is read by position: each
+  chunk is one ``pread`` handed to the parser without a copy (the partial record at its
+  end is read again with the next chunk). gzip and S3 are streamed once; reading, gzip
   inflating and network waits overlap the parsing.
 * Workers parse chunks with Polars' CSV reader, every column as a string so no value is
   coerced, and check them with vectorised expressions: timestamp form and age, schema
@@ -24,7 +26,9 @@ Pipeline
   independently seeded 64-bit hashes; ``duplicates.FingerprintIndex`` keeps these 128-bit
   fingerprints (24 bytes a row with the position) within ``memory_limit`` and past it
   spills them, hash-partitioned, to disk, so memory is bounded at any size (100 GB of
-  CSV, ~1.7e9 rows, is ~40 GB of fingerprints on disk, checked one partition at a time).
+  CSV, ~1.7e9 rows, is ~40 GB of fingerprints on disk, checked a partition per thread at
+  a time, each thread within its share of the budget). Workers also split each batch by
+  the top bit of h1, so the final check runs on both cores.
   Two different rows are confused only if both hashes collide: probability below
   n^2 / 2^129, about 10^-20 for 10^9 rows, far below the rate of undetected disk or memory
   errors. Comparing 16-byte integers instead of row text is what makes the exact count
@@ -55,12 +59,15 @@ times vary by +-30% with load: compare within one table)
   (an exact string group-by of 10M rows peaked at 2.4 GB): not bounded at 100 GB.
 * PyArrow: streaming CSV 2.2-2.8 s single-threaded, ~1.5x Polars' CPU per chunk, no row
   hash kernel.
-* Chosen: Polars per chunk (line numbers are free because we cut the chunks) and a numpy
-  sort + Polars hash-set probe for duplicates (0.6 CPU-s for 10M fingerprints, exact first
-  and second occurrences), with our own Grace partitioning for bounded memory. With
-  2 workers: ~7 CPU-s, 5-7 s wall, ~600 MB peak for 10M rows, against 15-16 s / 1.7 GB for
-  a DuckDB SQL reference and 25-28 s / 2.7 GB for pandas (bench/data/README.md).
+* Chosen: Polars per chunk (line numbers are free because we cut the chunks) and, for
+  duplicates, one numpy sort per partition of keys that pack h2's top bits with the row
+  index (~0.25 s wall for 10M fingerprints on two threads, exact first and second
+  occurrences), with our own Grace partitioning for bounded memory. With 2 workers:
+  ~6.5 CPU-s, 3.3-4.3 s wall, ~620 MB peak for 10M rows, against 6-8 s / 1.7 GB for a
+  DuckDB SQL reference and 20-23 s / 2.8 GB for pandas (bench/data/README.md).
   ``bytes.count`` was 16% of the CPU in a profile (``perf``): counts use numpy instead.
+  Polars' parser is the floor: about 40% of the CPU, with ~5 ms of fixed cost per chunk
+  (hence 16 MiB chunks).
 
 Heavy imports (polars, numpy) happen inside ``scan`` only.
 """
