@@ -356,8 +356,32 @@ def test_positional_reads_and_streams_agree(tmp_path: Path, chunk_size: int) -> 
     whole = run(write(tmp_path / "w" / "i.csv", MIXED))
     assert _summary(plain) == _summary(streamed) == _summary(whole)
     assert plain.rows == 115 and plain.duplicates > 0
+    # Partial records read again are not counted twice (progress, bytes per file).
+    assert plain.bytes_read == plain.files[0].bytes_read == len(MIXED.encode())
     ragged = "row has a different number of fields than the header (7)"
     assert _summary(plain)["format"][ragged] == (2, [86, 87])  # type: ignore[index]
+
+
+def test_every_chunk_boundary_gives_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A positional read may end anywhere: inside a value, after a comma, between the CR
+    and the LF of a CRLF line break. The partial record is dropped and read again, on the
+    fast path (the csv module's slow path would hide a mistake there)."""
+    from personalize_lint.data import engine
+
+    def no_slow_path(*args: object) -> None:
+        raise AssertionError("a clean file took the slow path")
+
+    monkeypatch.setattr(engine._Scanner, "_slow", no_slow_path)
+    body = "\r\n".join([HEADER] + [row(user=f"u{i % 3}", item=f"item{i}") for i in range(6)])
+    path = write(tmp_path / "i.csv", body + "\r\n")
+    first = run(path)
+    assert not first.problems and first.rows == 6
+    whole = _summary(first)
+    for chunk_size in range(1, len(body) // 2):
+        result = run(path, chunk_size=chunk_size)
+        assert not result.problems and _summary(result) == whole, chunk_size
 
 
 def test_spilling_duplicate_index_agrees_with_memory(tmp_path: Path) -> None:
