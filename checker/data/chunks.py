@@ -185,18 +185,19 @@ class ChunkReader:
             data = pread(size, offset)
             if not data:
                 return
+            quoted = data.find(b'"') >= 0  # one scan for quotes per read (memchr)
             if len(data) < size:  # the rest of the file
-                yield self._make(data, len(data), final=True)
+                yield self._make(data, len(data), final=True, quoted=quoted)
                 return
-            cut = last_record_end(data)
+            cut = last_record_end(data) if quoted else data.rfind(b"\n") + 1
             if not cut:  # a record longer than a chunk: read more at once
                 if len(data) > self.max_record:
                     raise self._too_long()
                 size = min(size * 2, self.max_record + 1)
                 continue
-            if cut < len(data) and data.find(b'"') >= 0:
+            if cut < len(data) and quoted:
                 data = data[:cut]  # a quote in the partial record could confuse the parser
-            yield self._make(data, cut, final=False)
+            yield self._make(data, cut, final=False, quoted=quoted)
             offset += cut
             size = self.chunk_size
 
@@ -212,7 +213,7 @@ class ChunkReader:
                 # The usual case: no quotes, cut at the last line break without copying.
                 cut = block.rfind(b"\n") + 1
                 if cut:
-                    yield self._chunk((carry, memoryview(block)[:cut]), final=False)
+                    yield self._chunk((carry, memoryview(block)[:cut]), final=False, quoted=False)
                     carry = block[cut:]
                     continue
                 buf = carry + block
@@ -235,12 +236,15 @@ class ChunkReader:
             self._line,
         )
 
-    def _chunk(self, parts: tuple[bytes | memoryview, ...], *, final: bool) -> Chunk:
+    def _chunk(
+        self, parts: tuple[bytes | memoryview, ...], *, final: bool, quoted: bool = True
+    ) -> Chunk:
         data = parts[0] if len(parts) == 1 and isinstance(parts[0], bytes) else b"".join(parts)
-        return self._make(data, len(data), final=final)
+        return self._make(data, len(data), final=final, quoted=quoted)
 
-    def _make(self, data: bytes, end: int, *, final: bool) -> Chunk:
-        quotes = data.count(b'"', 0, end) if data.find(b'"', 0, end) >= 0 else 0
+    def _make(self, data: bytes, end: int, *, final: bool, quoted: bool = True) -> Chunk:
+        """``quoted=False``: the caller saw no quote in ``data`` (no need to look again)."""
+        quotes = data.count(b'"', 0, end) if quoted and data.find(b'"', 0, end) >= 0 else 0
         newlines, commas = count_bytes(data, end)
         chunk = Chunk(
             data=data,
