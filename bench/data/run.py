@@ -178,7 +178,11 @@ def main(argv: list[str] | None = None) -> int:
         size_mb = path.stat().st_size / 1e6
         for round_ in range(args.repeat):
             for tool in args.tools:
-                run = run_child(tool, path, args.as_of) | {"rows": rows, "mb": size_mb}
+                run = run_child(tool, path, args.as_of) | {
+                    "rows": rows,
+                    "mb": size_mb,
+                    "round": round_ + 1,
+                }
                 runs.append(run)
                 print(
                     f"{rows:>11,} rows  round {round_ + 1}  {tool:<17} {run['wall']:7.2f}s wall "
@@ -194,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{rows:,} rows: all tools agree: {reference}", file=sys.stderr)
 
     print(table(runs))
+    print(per_round(runs))
     if args.json:
         args.json.write_text(json.dumps(runs, indent=2))
     return 0
@@ -222,6 +227,26 @@ def table(runs: list[dict[str, Any]]) -> str:
                 f"| {rows:,} | {m['mb']:.0f} MB | {tool} | {m['wall']:.2f} | {m['cpu']:.2f} "
                 f"| {m['rss_mb']:.0f} | {vs_duck:.2f}x | {vs_pd:.1f}x |"
             )
+    return "\n".join(lines)
+
+
+def per_round(runs: list[dict[str, Any]]) -> str:
+    """Ratios within each round: the tools of one round ran back to back, so a slow spell
+    of a shared machine weighs on them alike (a median of walls mixes rounds)."""
+    lines = []
+    for rows in sorted({r["rows"] for r in runs}):
+        walls: dict[int, dict[str, float]] = {}
+        for r in runs:
+            if r["rows"] == rows:
+                walls.setdefault(r.get("round", 0), {})[r["tool"]] = r["wall"]
+        for a, b in (("pandas", "personalize-lint"), ("personalize-lint", "duckdb-sql")):
+            ratios = [w[a] / w[b] for w in walls.values() if a in w and b in w]
+            if ratios:
+                each = " ".join(f"{x:.2f}x" for x in ratios)
+                lines.append(
+                    f"{rows:,} rows, {a} / {b} per round: {each} "
+                    f"(median {statistics.median(ratios):.2f}x)"
+                )
     return "\n".join(lines)
 
 
