@@ -86,6 +86,14 @@ class FingerprintIndex:
         self.examples = examples
         self.split_bits = min(2, max(partitions, 1).bit_length() - 1)
         self._parts: list[list[Block]] = [[] for _ in range(1 << self.split_bits)]
+        # The final check's sort keys (see ``_candidates``) are written as batches arrive,
+        # by the thread that adds them (the engine's main thread, otherwise waiting), into
+        # arrays reserved for as many rows as fit the budget: only the pages written are
+        # memory. The check then sorts them in place instead of building them at the end.
+        self._capacity = self.budget // RECORD.itemsize + 1
+        self._shift = self._capacity.bit_length()
+        self._keys: list[np.ndarray] = []
+        self._filled = [0] * len(self._parts)
         self._buffered = 0
         self._bits = 0  # partition bits once spilling; 0 = everything in memory
         self._files: list[Any] = []
@@ -106,12 +114,26 @@ class FingerprintIndex:
             for block in blocks:
                 self._spill(*block)
             return
-        for part, block in zip(self._parts, blocks, strict=True):
+        added = sum(len(b[0]) for b in blocks) * RECORD.itemsize
+        over = self._buffered + added > self.budget
+        for i, (part, block) in enumerate(zip(self._parts, blocks, strict=True)):
             if len(block[0]):
                 part.append(block)
-                self._buffered += len(block[0]) * RECORD.itemsize
-        if self._buffered > self.budget:
+                if not over:
+                    self._add_keys(i, block[1])
+        self._buffered += added
+        if over:
             self._start_spilling()
+
+    def _add_keys(self, i: int, h2: np.ndarray) -> None:
+        if self._shift > 32:  # a budget of ~100 GB: too few h2 bits left; built at the end
+            return
+        if not self._keys:
+            self._keys = [np.empty(self._capacity, dtype=np.uint64) for _ in self._parts]
+        start = self._filled[i]
+        end = start + len(h2)
+        _pack(h2, start, self._shift, self._keys[i][start:end])
+        self._filled[i] = end
 
     # -- spilling ---------------------------------------------------------------------------
 
@@ -125,7 +147,7 @@ class FingerprintIndex:
             open(os.path.join(self.spill_dir, f"fp-{i:03d}.bin"), "wb")  # noqa: SIM115
             for i in range(1 << self._bits)
         ]
-        parts, self._parts, self._buffered = self._parts, [], 0
+        parts, self._parts, self._buffered, self._keys = self._parts, [], 0, []
         for part in parts:
             for h1, h2, pos in part:
                 self._spill(h1, h2, pos)
@@ -148,8 +170,12 @@ class FingerprintIndex:
         result = Duplicates()
         try:
             if not self._bits:
-                jobs, self._parts = self._parts, []
-                results = self._map(self._check, jobs)
+                jobs = [
+                    (part, self._keys[i][: self._filled[i]] if self._keys else None)
+                    for i, part in enumerate(self._parts)
+                ]
+                self._parts = []
+                results = self._map(lambda job: self._check(*job), jobs)
             else:
                 for f in self._files:
                     f.close()
@@ -206,11 +232,11 @@ class FingerprintIndex:
             return found
         rec = np.fromfile(path, dtype=RECORD)
         os.remove(path)
-        return self._check([(rec["h1"], rec["h2"], rec["pos"])])
+        return self._check([(rec["h1"], rec["h2"], rec["pos"])], None)
 
-    def _check(self, blocks: list[Block]) -> Duplicates:
+    def _check(self, blocks: list[Block], keys: np.ndarray | None) -> Duplicates:
         out = Duplicates()
-        h1, h2, pos = _candidates(blocks)
+        h1, h2, pos = _candidates(blocks, keys, self._shift)
         if not len(h1):
             return out
         order = np.lexsort((pos, h2, h1))
@@ -232,31 +258,36 @@ class FingerprintIndex:
         return out
 
 
-def _candidates(blocks: list[Block]) -> Block:
+def _pack(h2: np.ndarray, start: int, shift: int, out: np.ndarray) -> None:
+    """Sort keys for rows ``start``, ``start + 1``, ...: h2's top bits, then the row index."""
+    np.bitwise_and(h2, ~np.uint64((1 << shift) - 1), out=out)
+    out |= np.arange(start, start + len(h2), dtype=np.uint64)
+
+
+def _candidates(blocks: list[Block], keys: np.ndarray | None, shift: int) -> Block:
     """The rows that may repeat another: those whose h2 shares its top bits with another
     row's. A superset of the duplicates (grouped exactly by (h1, h2) afterwards).
 
     One sort finds them. Each key packs the top bits of h2 with the row's index in the
     part (the low bits), so the sorted keys give the candidate rows directly, with no
     second pass over all rows to look them up. h2 rather than h1, whose top bits are the
-    same throughout a partition. With 2^23 rows a part, 41 bits of h2 are compared:
-    ~2^(46-42) = 16 rows that only look alike, which the exact grouping drops.
+    same throughout a partition. ``keys`` may be built ahead (``shift`` index bits, sorted
+    here in place). With 2^24 index bits and 5M rows a part, 40 bits of h2 are compared:
+    ~(5e6)^2 / 2^41 = 11 pairs of rows that only look alike, which the exact grouping drops.
     """
     empty = np.empty(0, dtype=np.uint64)
     sizes = [len(b[0]) for b in blocks]
     n = sum(sizes)
     if n < 2:
         return empty, empty, np.empty(0, dtype=np.int64)
-    shift = (n - 1).bit_length()
+    if keys is None:  # not built ahead: build them now, with as few index bits as will do
+        shift = (n - 1).bit_length()
+        keys = np.empty(n, dtype=np.uint64)
+        start = 0
+        for (_, h2, _), size in zip(blocks, sizes, strict=True):
+            _pack(h2, start, shift, keys[start : start + size])
+            start += size
     low = np.uint64((1 << shift) - 1)
-    high = ~low
-    keys = np.empty(n, dtype=np.uint64)
-    start = 0
-    for (_, h2, _), size in zip(blocks, sizes, strict=True):
-        part = keys[start : start + size]
-        np.bitwise_and(h2, high, out=part)
-        part |= np.arange(start, start + size, dtype=np.uint64)
-        start += size
     keys.sort()
     pairs = _equal_neighbours(keys, low)
     rows = np.unique(keys[np.concatenate((pairs, pairs + 1))] & low).astype(np.int64)

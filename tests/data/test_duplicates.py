@@ -45,7 +45,9 @@ def expected(h1: object, h2: object, pos: object) -> tuple[int, list[tuple[int, 
 
 
 @pytest.mark.parametrize("partitions", [1, 2, 3, 4])  # threads that check at the end
-@pytest.mark.parametrize("budget", [1 << 30, 200_000, 1])  # memory, spilled, spilled + re-split
+# In memory (sort keys built as batches arrive), in memory with a budget too large to
+# reserve keys for (built at the end), spilled, spilled and split again.
+@pytest.mark.parametrize("budget", [1 << 30, 1 << 40, 200_000, 1])
 def test_index_is_exact_in_memory_and_spilled(tmp_path: Path, budget: int, partitions: int) -> None:
     h1, h2, pos = fingerprints(60_000)
     # Same h1, different h2: not a duplicate (the second hash decides); the same h2 or
