@@ -236,18 +236,31 @@ class FingerprintIndex:
 
     def _check(self, blocks: list[Block], keys: np.ndarray | None) -> Duplicates:
         out = Duplicates()
-        h1, h2, pos = _candidates(blocks, keys, self._shift)
+        h1, h2, pos, new_prefix = _candidates(blocks, keys, self._shift)
         if not len(h1):
             return out
-        order = np.lexsort((pos, h2, h1))
-        h1, h2, pos = h1[order], h2[order], pos[order]
+        # Nearly always every row of a prefix group has the same fingerprint. Where rows
+        # only share the top bits of h2 (a few pairs in millions), order those groups' rows
+        # by fingerprint, so that equal fingerprints are next to each other everywhere.
+        group = np.cumsum(new_prefix) - 1
+        heads = np.flatnonzero(new_prefix)
+        pure = (h1 == h1[heads][group]) & (h2 == h2[heads][group])
+        if not pure.all():
+            mixed_group = np.zeros(len(heads), dtype=bool)
+            mixed_group[group[~pure]] = True
+            mixed = mixed_group[group]
+            order = np.lexsort((pos[mixed], h2[mixed], h1[mixed]))
+            h1 = np.concatenate((h1[~mixed], h1[mixed][order]))
+            h2 = np.concatenate((h2[~mixed], h2[mixed][order]))
+            pos = np.concatenate((pos[~mixed], pos[mixed][order]))
         starts = np.ones(len(h1), dtype=bool)
         starts[1:] = (h1[1:] != h1[:-1]) | (h2[1:] != h2[:-1])
-        group = np.cumsum(starts) - 1
-        first_pos = pos[starts][group]
-        repeats = ~starts
+        heads = np.flatnonzero(starts)
+        # The first occurrence is the smallest position (file, then line) of the group.
+        first_pos = np.minimum.reduceat(pos, heads)[np.cumsum(starts) - 1]
+        repeats = pos != first_pos
         out.count = int(repeats.sum())
-        sizes = np.bincount(group)
+        sizes = np.diff(np.append(heads, len(h1)))
         out.groups = int((sizes > 1).sum())
         dup_pos, dup_of = pos[repeats], first_pos[repeats]
         if len(dup_pos) > self.examples:
@@ -264,9 +277,13 @@ def _pack(h2: np.ndarray, start: int, shift: int, out: np.ndarray) -> None:
     out |= np.arange(start, start + len(h2), dtype=np.uint64)
 
 
-def _candidates(blocks: list[Block], keys: np.ndarray | None, shift: int) -> Block:
+def _candidates(
+    blocks: list[Block], keys: np.ndarray | None, shift: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The rows that may repeat another: those whose h2 shares its top bits with another
-    row's. A superset of the duplicates (grouped exactly by (h1, h2) afterwards).
+    row's. A superset of the duplicates (grouped exactly by (h1, h2) afterwards), as
+    (h1, h2, pos, new_prefix): grouped by those top bits, ``new_prefix`` marking where
+    each group starts.
 
     One sort finds them. Each key packs the top bits of h2 with the row's index in the
     part (the low bits), so the sorted keys give the candidate rows directly, with no
@@ -279,7 +296,7 @@ def _candidates(blocks: list[Block], keys: np.ndarray | None, shift: int) -> Blo
     sizes = [len(b[0]) for b in blocks]
     n = sum(sizes)
     if n < 2:
-        return empty, empty, np.empty(0, dtype=np.int64)
+        return empty, empty, np.empty(0, dtype=np.int64), np.empty(0, dtype=bool)
     if keys is None:  # not built ahead: build them now, with as few index bits as will do
         shift = (n - 1).bit_length()
         keys = np.empty(n, dtype=np.uint64)
@@ -290,23 +307,35 @@ def _candidates(blocks: list[Block], keys: np.ndarray | None, shift: int) -> Blo
     low = np.uint64((1 << shift) - 1)
     keys.sort()
     pairs = _equal_neighbours(keys, low)
-    rows = np.unique(keys[np.concatenate((pairs, pairs + 1))] & low).astype(np.int64)
-    del keys
+    if not len(pairs):
+        return empty, empty, np.empty(0, dtype=np.int64), np.empty(0, dtype=bool)
+    # Both keys of each pair, each once (a run of k equal prefixes makes k - 1 pairs). In
+    # sorted order the rows come grouped by prefix, and by row index within a group.
+    at = np.zeros(n, dtype=bool)
+    at[pairs] = True
+    at[pairs + 1] = True
+    grouped = keys[np.flatnonzero(at)]
+    del keys, at
+    new_prefix = np.ones(len(grouped), dtype=bool)
+    new_prefix[1:] = (grouped[1:] ^ grouped[:-1]) > low
+    rows = (grouped & low).astype(np.int64)
+    del grouped
+    # Gather the candidates' fingerprints block by block, into the grouped order.
     bounds = np.cumsum([0, *sizes])
-    cut = np.searchsorted(rows, bounds)  # rows are sorted: each block's share is a slice
-    picked = [
-        (h1[local], h2[local], pos[local])
-        for (h1, h2, pos), lo, hi, base in zip(blocks, cut[:-1], cut[1:], bounds[:-1], strict=True)
-        if hi > lo
-        for local in [rows[lo:hi] - base]
-    ]
-    if not picked:
-        return empty, empty, np.empty(0, dtype=np.int64)
-    return (
-        np.concatenate([p[0] for p in picked]),
-        np.concatenate([p[1] for p in picked]),
-        np.concatenate([p[2] for p in picked]),
-    )
+    block_of = np.searchsorted(bounds, rows, side="right") - 1
+    if len(blocks) <= 1 << 16:  # numpy's stable sort is a radix sort for 16-bit keys
+        block_of = block_of.astype(np.uint16)
+    by_block = np.argsort(block_of, kind="stable")
+    cut = np.searchsorted(block_of[by_block], np.arange(len(blocks) + 1))
+    out_h1 = np.empty(len(rows), dtype=np.uint64)
+    out_h2 = np.empty(len(rows), dtype=np.uint64)
+    out_pos = np.empty(len(rows), dtype=np.int64)
+    for i, (h1, h2, pos) in enumerate(blocks):
+        where = by_block[cut[i] : cut[i + 1]]
+        if len(where):
+            local = rows[where] - bounds[i]
+            out_h1[where], out_h2[where], out_pos[where] = h1[local], h2[local], pos[local]
+    return out_h1, out_h2, out_pos, new_prefix
 
 
 NEIGHBOUR_BLOCK = 1 << 18  # keys compared at a time: scratch arrays that stay in cache

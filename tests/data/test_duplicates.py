@@ -76,3 +76,26 @@ def test_no_rows_no_duplicates(tmp_path: Path) -> None:
     )
     found = index.finish()
     assert found.count == 0 and found.first == [] and found.groups == 0
+
+
+def test_rows_that_only_share_top_bits_do_not_split_a_duplicate_group(tmp_path: Path) -> None:
+    """A row X whose h2 shares its top bits with A's lies between A and its copy in the
+    sorted keys; A and its copy are still one group, and X repeats nothing."""
+    a1, a2 = np.uint64(0x1234_5678_9ABC_DEF0), np.uint64(0xFEDC_BA98_7654_3210)
+    h1 = np.array([a1, a1 ^ np.uint64(1), a1, 7], dtype=np.uint64)
+    h2 = np.array([a2, a2 ^ np.uint64(2), a2, 9], dtype=np.uint64)  # X: low bit differs
+    pos = np.array([10, 20, 30, 40], dtype=np.int64)
+    for budget in (1 << 30, 1):  # keys built ahead, and from a spilled partition
+        index = FingerprintIndex(budget=budget, spill_dir=str(tmp_path / str(budget)), examples=5)
+        index.add(h1, h2, pos)
+        found = index.finish()
+        assert (found.count, found.groups, found.first) == (1, 1, [(30, 10)])
+
+
+def test_first_occurrence_is_the_smallest_position(tmp_path: Path) -> None:
+    h = np.array([5, 5, 5], dtype=np.uint64)
+    index = FingerprintIndex(budget=1 << 30, spill_dir=str(tmp_path), examples=5)
+    index.add(h[:1], h[:1], np.array([50], dtype=np.int64))  # batches out of order
+    index.add(h[1:], h[1:], np.array([7, 90], dtype=np.int64))
+    found = index.finish()
+    assert (found.count, found.groups, found.first) == (2, 1, [(50, 7), (90, 7)])
