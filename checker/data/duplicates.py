@@ -5,23 +5,26 @@ and its position (file index << 40 | line). Rows are duplicates when both hashes
 
 In memory (up to ``budget`` bytes, 24 bytes a row) the fingerprints are kept as numpy
 arrays, already split by the top bits of h1 into ``partitions`` independent parts (equal
-rows always share a part), so that ``finish`` checks the parts on that many threads at
-once: the check is the one step that only starts after the last chunk, and on two cores
-running it on one would leave the other idle. Small batches are merged into blocks of
-about a million rows as they arrive, so ``finish`` handles a few large arrays.
+rows always share a part; ``split`` runs in the engine's worker threads), so that
+``finish`` checks the parts on that many threads at once: the check is the one step that
+only starts after the last chunk, and on two cores running it on one leaves one idle. The
+sort keys of that check (8 bytes a row) are written as batches arrive.
 
 Past the budget the fingerprints are spilled to disk, hash-partitioned by the top bits of
-h1 (Grace partitioning): each partition is later checked on its own within its share of
-the budget (a partition that is still too large is split again on the next bits). Memory
-therefore stays bounded however large the data is; disk holds 24 bytes per row (~40 GB
-for 100 GB of CSV).
+h1 (Grace partitioning): each partition is later checked on its own within its thread's
+share of the budget (a partition that is still too large is split again on the next
+bits). Memory therefore stays bounded however large the data is; disk holds 24 bytes per
+row (~40 GB for 100 GB of CSV).
 
 Checking one part: sort keys that pack the top bits of h2 with each row's index (numpy's
-vectorised sort, ~0.1 s for 5M values), take the rows whose top bits occur twice (a small
-superset of the duplicates), and group that small remainder exactly by (h1, h2) in
-position order. Every group then yields its exact count and the positions of its first
-and of each later occurrence, so the report can name the first duplicate rows and the
-line each repeats.
+vectorised sort, ~0.1 s for 5M values). Rows whose top bits occur more than once are the
+candidates, a superset of the duplicates, and the sorted keys list them grouped by those
+bits, in row order within a group. A group whose rows do not all have the same (h1, h2)
+(rows that only share the top bits: a few pairs in millions) is re-sorted by fingerprint.
+Every group of equal fingerprints then yields its exact count and the positions of its
+first (smallest position) and of each later occurrence, so the report can name the first
+duplicate rows and the line each repeats. No step costs more than the one sort, however
+many rows repeat.
 """
 
 from __future__ import annotations
