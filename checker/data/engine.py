@@ -63,8 +63,8 @@ times vary by +-30% with load: compare within one table)
   duplicates, one numpy sort per partition of keys that pack h2's top bits with the row
   index (~0.25 s wall for 10M fingerprints on two threads, exact first and second
   occurrences), with our own Grace partitioning for bounded memory. With 2 workers:
-  ~6.5 CPU-s, 3.3-4.3 s wall, ~620 MB peak for 10M rows, against 6-8 s / 1.7 GB for a
-  DuckDB SQL reference and 20-23 s / 2.8 GB for pandas (bench/data/README.md).
+  ~6 CPU-s, 3.5-4.2 s wall, ~610 MB peak for 10M rows, against 6.6-8.1 s / 1.7 GB for a
+  DuckDB SQL reference and 21-28 s / 2.8 GB for pandas (bench/data/README.md).
   ``bytes.count`` was 16% of the CPU in a profile (``perf``): counts use numpy instead.
   Polars' parser is the floor: about 40% of the CPU, with ~5 ms of fixed cost per chunk
   (hence 16 MiB chunks).
