@@ -31,10 +31,6 @@ class Readable(Protocol):
     def read(self, n: int) -> bytes: ...
 
 
-class Positional(Protocol):
-    def pread(self, n: int, offset: int) -> bytes: ...
-
-
 class CsvSyntaxError(Exception):
     """The stream cannot be cut into records (a quote never closes, no line break at all)."""
 
