@@ -95,6 +95,7 @@ class FingerprintIndex:
         # memory. The check then sorts them in place instead of building them at the end.
         self._capacity = self.budget // RECORD.itemsize + 1
         self._shift = self._capacity.bit_length()
+        self._keys_ahead = self._shift <= 32  # past ~100 GB, too few h2 bits: built at the end
         self._keys: list[np.ndarray] = []
         self._filled = [0] * len(self._parts)
         self._buffered = 0
@@ -108,11 +109,15 @@ class FingerprintIndex:
 
     def add(self, h1: np.ndarray, h2: np.ndarray, pos: np.ndarray) -> None:
         """Add one batch of fingerprints."""
-        frame = pl.DataFrame({"h1": h1, "h2": h2, "pos": pos})
-        self.add_split(split(frame, self.split_bits))
+        self.add_split(self.split(pl.DataFrame({"h1": h1, "h2": h2, "pos": pos})))
+
+    def split(self, fingerprints: pl.DataFrame) -> list[Block]:
+        """Cut one batch (columns h1, h2, pos) into this index's partitions, for
+        ``add_split``. It only reads the index: any thread may call it."""
+        return split(fingerprints, self.split_bits)
 
     def add_split(self, blocks: list[Block]) -> None:
-        """Add one batch already cut by ``split(batch, self.split_bits)``."""
+        """Add one batch already cut by ``split``."""
         if self._bits:
             for block in blocks:
                 self._spill(*block)
@@ -129,7 +134,7 @@ class FingerprintIndex:
             self._start_spilling()
 
     def _add_keys(self, i: int, h2: np.ndarray) -> None:
-        if self._shift > 32:  # a budget of ~100 GB: too few h2 bits left; built at the end
+        if not self._keys_ahead:
             return
         if not self._keys:
             self._keys = [np.empty(self._capacity, dtype=np.uint64) for _ in self._parts]

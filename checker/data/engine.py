@@ -349,7 +349,6 @@ class _Scanner:
         total = sum(f.size or 0 for f in files)
         self.progress = progress_mod.Progress(total, enabled=enabled, label=options.label)
         self.index: Any = None
-        self.duplicates: Any = None
         self.workers = max(1, min(options.workers or (os.cpu_count() or 1), 4))
 
     # -- reader thread -------------------------------------------------------------------
@@ -479,7 +478,6 @@ class _Scanner:
             )
 
     def run(self, duplicates: Any) -> None:
-        self.duplicates = duplicates
         spill = tempfile.mkdtemp(prefix="personalize-lint-", dir=self.options.temp_dir)
         reader = threading.Thread(target=self._read_all, name="personalize-lint-data", daemon=True)
         try:
@@ -810,7 +808,7 @@ class _Scanner:
         )
         if row["n0"]:  # blank lines are not events: keep them out of the duplicate count
             fingerprints = fingerprints.filter(df.select(live).to_series())
-        return self.duplicates.split(fingerprints, self.index.split_bits)
+        return self.index.split(fingerprints)
 
     def _field_bound(self, index: int, plan: _Plan, df: Any, out: ScanResult) -> None:
         """A field past the configured bound (max-csv-record-bytes) is PL001. Only tested
