@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -257,23 +258,8 @@ def _intersects_tokens(ta: tuple[str, ...], tb: tuple[str, ...]) -> bool:
         return _accepts_word(tb, ta)
     if _is_literal(tb):
         return _accepts_word(ta, tb)
-    start = (_closure(ta, frozenset({0})), _closure(tb, frozenset({0})))
-    seen = {start}
-    queue = deque([start])
     end_a, end_b = len(ta), len(tb)
-    while queue:
-        sa, sb = queue.popleft()
-        if end_a in sa and end_b in sb:
-            return True
-        for sym in _symbols(ta, sa, tb, sb):
-            na = _step(ta, sa, sym)
-            if not na:
-                continue
-            nb = _step(tb, sb, sym)
-            if nb and (na, nb) not in seen:
-                seen.add((na, nb))
-                queue.append((na, nb))
-    return False
+    return any(end_a in sa and end_b in sb for sa, sb in _pairs(ta, tb, prune_b=True))
 
 
 def _covers_tokens(to: tuple[str, ...], ti: tuple[str, ...]) -> bool:
@@ -285,23 +271,32 @@ def _covers_tokens(to: tuple[str, ...], ti: tuple[str, ...]) -> bool:
         return True
     if _is_literal(ti):
         return _accepts_word(to, ti)
-    start = (_closure(ti, frozenset({0})), _closure(to, frozenset({0})))
+    end_i, end_o = len(ti), len(to)
+    # A string of inner that outer rejects is a pair where inner accepts and outer does not.
+    return not any(end_i in si and end_o not in so for si, so in _pairs(ti, to, prune_b=False))
+
+
+def _pairs(
+    ta: tuple[str, ...], tb: tuple[str, ...], *, prune_b: bool
+) -> Iterator[tuple[frozenset[int], frozenset[int]]]:
+    """The pairs of state sets the two patterns' automata reach reading the same string,
+    breadth first. A pair where ``ta`` is dead leads nowhere and is skipped; so is one where
+    ``tb`` is dead, when ``prune_b`` (an intersection needs both alive; a cover test needs
+    the strings ``tb`` rejects)."""
+    start = (_closure(ta, frozenset({0})), _closure(tb, frozenset({0})))
     seen = {start}
     queue = deque([start])
-    end_i, end_o = len(ti), len(to)
     while queue:
-        si, so = queue.popleft()
-        if end_i in si and end_o not in so:
-            return False  # a string of inner that outer rejects
-        for sym in _symbols(ti, si, to, so):
-            ni = _step(ti, si, sym)
-            if not ni:
+        sa, sb = queue.popleft()
+        yield sa, sb
+        for sym in _symbols(ta, sa, tb, sb):
+            na = _step(ta, sa, sym)
+            if not na:
                 continue
-            pair = (ni, _step(to, so, sym))
-            if pair not in seen:
-                seen.add(pair)
-                queue.append(pair)
-    return True
+            nb = _step(tb, sb, sym)
+            if (nb or not prune_b) and (na, nb) not in seen:
+                seen.add((na, nb))
+                queue.append((na, nb))
 
 
 @lru_cache(maxsize=16384)
