@@ -201,8 +201,9 @@ class Inventory:
 
     @contextmanager
     def rule_pass(self) -> Iterator[None]:
-        """The rules run over this inventory, which holds still meanwhile: what several
-        rules work out alike (:meth:`shared`) is kept until the pass ends, and no longer."""
+        """The rules run over this inventory, which holds still meanwhile (and so does the
+        rule context: the engine runs one pass per run): what several rules work out alike
+        (:meth:`shared`) is kept until the pass ends, and no longer."""
         if self._shared is not None:  # nested: the outer pass owns what is kept
             yield
             return
@@ -215,7 +216,10 @@ class Inventory:
     def shared(self, name: str, obj: object, compute: Callable[..., T], *args: Any) -> T:
         """``compute(*args)`` for ``obj`` once per rule pass (by ``name`` and identity), and
         on every call outside one. ``obj`` is kept alive with the result, so an identity is
-        never taken for another object's; a call that raises keeps nothing."""
+        never taken for another object's; a call that raises keeps nothing.
+
+        The one place rules share work: parsed schemas and policy checks (PL2xx, PL5xx) as
+        well as the scan of a set-up's interactions data (PL6xx, read by PL406 and PL409)."""
         kept = self._shared
         if kept is None:
             return compute(*args)

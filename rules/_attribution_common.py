@@ -9,10 +9,6 @@ recognised and named in messages. Standalone documents get the checks one file c
 (PL402 across the whole run, PL404 against the schemas, PL406 against the events and data,
 PL408 against import jobs, PL409).
 
-Hook for the bulk-data engine: :func:`event_types_from_data` and
-:func:`attribution_sources_from_data` read what it found in a set-up's interactions data
-from ``ctx.options`` (see their docstrings).
-
 The rules: attribution_limits (PL401, PL402), attribution_metrics (PL403-PL406),
 attribution_request (PL407), attribution_timing (PL408), attribution_cost (PL409). The
 module name starts with ``_``, so the rule collector does not look for rules in it.
@@ -34,7 +30,6 @@ from personalize_lint.personalize.constraints import (
     metric_attribution_constraints,
 )
 from personalize_lint.personalize.events import looks_like_metric_list
-from personalize_lint.rule import RuleContext
 
 GUIDE = "https://docs.aws.amazon.com/personalize/latest/dg"
 REQUIREMENTS = f"{GUIDE}/metric-attribution-requirements.html"
@@ -338,40 +333,3 @@ def existing_attribution(
 def existing_metrics(update: Attribution, attributions: list[Attribution]) -> list[Metric] | None:
     other = existing_attribution(update, attributions)
     return other.metrics if other is not None else None
-
-
-# --- what the set-up's data holds (PL406, PL409) --------------------------------------
-
-
-def event_types_from_data(setup: Setup, ctx: RuleContext) -> set[str] | None:
-    """Event types the bulk-data engine found in the set-up's interactions data.
-
-    Hook point: the data engine (checker/data) stores the distinct EVENT_TYPE values of a
-    set-up's interactions data as ``ctx.options["data_event_types"][setup.name]`` (any
-    iterable of strings). None means the data was not read (or the set-up has none).
-    """
-    _scan_data(setup, ctx)
-    table = ctx.options.get("data_event_types")
-    if not isinstance(table, dict) or table.get(setup.name) is None:
-        return None
-    return {str(v) for v in table[setup.name]}
-
-
-def attribution_sources_from_data(setup: Setup, ctx: RuleContext) -> set[str] | None:
-    """Attribution sources the data engine found: ``ctx.options["data_attribution_sources"]
-    [setup.name]``, the distinct EVENT_ATTRIBUTION_SOURCE values (plus SOURCE_NAME_UNDEFINED
-    when some rows have no source). None when not known."""
-    _scan_data(setup, ctx)
-    table = ctx.options.get("data_attribution_sources")
-    if not isinstance(table, dict) or table.get(setup.name) is None:
-        return None
-    return {str(v) for v in table[setup.name]}
-
-
-def _scan_data(setup: Setup, ctx: RuleContext) -> None:
-    """Rules run in ID order, so PL406/PL409 come before the PL6xx rules that scan the
-    data; ask for the scan here (it runs once per set-up and is cached in ctx.options)."""
-    if setup.interactions_data:
-        from personalize_lint.rules._data_common import scan_setup
-
-        scan_setup(setup, ctx)

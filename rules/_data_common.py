@@ -2,8 +2,9 @@
 
 Bulk interactions data (CSV), with the sources of PutEvents payloads. The data of each
 set-up (``interactions-data``: files, globs, folders, ``.csv.gz``, ``s3://`` locations) is
-scanned once, in one streaming pass, by ``personalize_lint.data.engine``; the result is
-cached per set-up in ``ctx.options`` and every data rule reads it. PL605, PL606, PL607 and
+scanned once per run, in one streaming pass, by ``personalize_lint.data.engine``, by
+whichever rule asks first; every data rule reads the result, which the rules of one pass
+share through :meth:`~personalize_lint.inventory.Inventory.shared`. PL605, PL606, PL607 and
 PL609 count the set-up's PutEvents events together with the bulk rows (one dataset group). A
 standalone CSV (outside any set-up) gets the checks one file can decide (all but PL602,
 which needs the schema); a standalone PutEvents payload gets PL605-PL607 and PL609.
@@ -15,10 +16,8 @@ the data (event types for PL406, sources for PL409) are then left unknown.
 Importing this module is cheap: the engine and its columnar libraries load only when data
 is actually scanned.
 
-For other rules: :func:`scan_setup` runs (or reuses) the scan of one set-up and publishes
-``ctx.options["data_event_types"][name]`` (upper-cased EVENT_TYPE values) and
-``ctx.options["data_attribution_sources"][name]`` (EVENT_ATTRIBUTION_SOURCE values, plus
-SOURCE_NAME_UNDEFINED when rows have neither source nor recommendation ID), both only for
+For other rules: :func:`data_event_types` (PL406) and :func:`data_attribution_sources`
+(PL409) give what a set-up's bulk data holds, through the same shared scan, and only for
 data that was read completely.
 
 The rules: data_header (PL601, PL602), data_duplicates (PL603), data_age (PL604),
@@ -52,7 +51,6 @@ MA_API = f"{GUIDE}/API_UBS_MetricAttribution.html"
 MAX_SOURCES = 100
 MAX_SOURCE_LENGTH = 1024
 UNDEFINED = "SOURCE_NAME_UNDEFINED"
-_CACHE = "_personalize_lint_data"  # ctx.options key of the per-set-up scan cache
 
 
 # --- facts: one scan per set-up -----------------------------------------------------------
@@ -108,6 +106,35 @@ class DataFacts:
     def rows(self) -> int:
         return self.scan.rows if self.scan else 0
 
+    @property
+    def event_types(self) -> set[str] | None:
+        """Upper-cased EVENT_TYPE values of the bulk data; None unless it was read completely
+        and every file has the column (a file without it says nothing about which types
+        occur: PL601)."""
+        scan = self._complete_scan()
+        if scan is None or scan.event_types_capped:
+            return None
+        if not all(any(c.strip().upper() == "EVENT_TYPE" for c in f.header)
+                   for f in scan.files):
+            return None
+        return {t.strip().upper() for t in scan.event_types if t.strip()}
+
+    @property
+    def attribution_sources(self) -> set[str] | None:
+        """EVENT_ATTRIBUTION_SOURCE values of the bulk data, plus SOURCE_NAME_UNDEFINED when
+        rows have neither source nor recommendation ID; None unless read completely."""
+        scan = self._complete_scan()
+        if scan is None or scan.sources_capped:
+            return None
+        sources = set(scan.sources)
+        if scan.no_source.count:
+            sources.add(UNDEFINED)
+        return sources
+
+    def _complete_scan(self) -> ScanResult | None:
+        complete = self.scan is not None and self.scan.complete and self.setup is not None
+        return self.scan if complete else None
+
     def at(self, pos: Position) -> Location:
         assert self.scan is not None
         f = self.scan.files[pos.file]
@@ -155,19 +182,13 @@ def _options(ctx: RuleContext, base_dirs: list[Path], label: str) -> Any:
     return opts
 
 
-def _cache(ctx: RuleContext) -> dict[int, tuple[object, DataFacts | None]]:
-    cache = ctx.options.setdefault(_CACHE, {})
-    assert isinstance(cache, dict)
-    return cache
+def setup_facts(inventory: Inventory, setup: Setup, ctx: RuleContext) -> DataFacts | None:
+    """The data facts of a set-up, or None when it has no interactions data and no PutEvents
+    payloads. Its data is scanned once per rule pass, for whichever rule asks first."""
+    return inventory.shared("data facts", setup, _setup_facts, setup, ctx)
 
 
-def scan_setup(setup: Setup, ctx: RuleContext) -> DataFacts | None:
-    """The data facts of a set-up (scanning its data once per run), or None when it has no
-    interactions data and no PutEvents payloads."""
-    cache = _cache(ctx)
-    hit = cache.get(id(setup))
-    if hit is not None and hit[0] is setup:
-        return hit[1]
+def _setup_facts(setup: Setup, ctx: RuleContext) -> DataFacts | None:
     facts: DataFacts | None = None
     if setup.interactions_data or setup.events:
         facts = DataFacts(name=setup.name, anchor=setup.location, setup=setup)
@@ -181,8 +202,6 @@ def scan_setup(setup: Setup, ctx: RuleContext) -> DataFacts | None:
             _count_events(facts.events, payload.data, payload.source)
         if setup.interactions_data:
             _scan_sources(facts, setup, ctx)
-        _publish(facts, ctx)
-    cache[id(setup)] = (setup, facts)
     return facts
 
 
@@ -215,12 +234,12 @@ def _scan_sources(facts: DataFacts, setup: Setup, ctx: RuleContext) -> None:
             facts.problem_locations.append(src.locate() if src else setup.location)
 
 
-def scan_document(doc: Document, ctx: RuleContext) -> DataFacts:
-    """The data facts of a standalone interactions CSV (scanned once per run)."""
-    cache = _cache(ctx)
-    hit = cache.get(id(doc))
-    if hit is not None and hit[0] is doc and hit[1] is not None:
-        return hit[1]
+def document_facts(inventory: Inventory, doc: Document, ctx: RuleContext) -> DataFacts:
+    """The data facts of a standalone interactions CSV (scanned once per rule pass)."""
+    return inventory.shared("data facts", doc, _document_facts, doc, ctx)
+
+
+def _document_facts(doc: Document, ctx: RuleContext) -> DataFacts:
     from personalize_lint.data.engine import scan_files
     from personalize_lint.data.sources import DataFile
 
@@ -239,18 +258,12 @@ def scan_document(doc: Document, ctx: RuleContext) -> DataFacts:
     for problem in facts.scan.problems:
         line = problem.line or 1
         facts.problem_locations.append(Location(path=doc.path, span=Span(line, 1, line, 1)))
-    cache[id(doc)] = (doc, facts)
     return facts
 
 
-def _payload_facts(doc: Document, ctx: RuleContext) -> DataFacts:
-    cache = _cache(ctx)
-    hit = cache.get(id(doc))
-    if hit is not None and hit[0] is doc and hit[1] is not None:
-        return hit[1]
+def _payload_facts(doc: Document) -> DataFacts:
     facts = DataFacts(name=doc.path, anchor=doc.location(""))
     _count_events(facts.events, doc.data, Source(doc))
-    cache[id(doc)] = (doc, facts)
     return facts
 
 
@@ -301,31 +314,19 @@ def _count_events(out: EventFacts, data: Any, source: Source) -> None:
             out.both.add(where)
 
 
-def _publish(facts: DataFacts, ctx: RuleContext) -> None:
-    """Hand PL406/PL409 what the bulk data holds, only when it was read completely."""
-    scan = facts.scan
-    if scan is None or not scan.complete or facts.setup is None:
-        return
-    name = facts.setup.name
-    # A file without an EVENT_TYPE column (PL601) says nothing about which types occur.
-    has_event_type = all(
-        any(c.strip().upper() == "EVENT_TYPE" for c in f.header) for f in scan.files)
-    if not scan.event_types_capped and has_event_type:
-        types = ctx.options.setdefault("data_event_types", {})
-        types[name] = {t.strip().upper() for t in scan.event_types if t.strip()}
-    if not scan.sources_capped:
-        sources = set(scan.sources)
-        if scan.no_source.count:
-            sources.add(UNDEFINED)
-        ctx.options.setdefault("data_attribution_sources", {})[name] = sources
+def data_event_types(inventory: Inventory, setup: Setup, ctx: RuleContext) -> set[str] | None:
+    """Upper-cased EVENT_TYPE values of the set-up's bulk data (scanned if no rule has yet:
+    PL406 runs before the data rules); None when it has none or was not read completely."""
+    facts = setup_facts(inventory, setup, ctx) if setup.interactions_data else None
+    return facts.event_types if facts is not None else None
 
 
-def data_event_types(setup: Setup, ctx: RuleContext) -> set[str] | None:
-    """Upper-cased EVENT_TYPE values of the set-up's bulk data, None when not (fully) read."""
-    scan_setup(setup, ctx)
-    table = ctx.options.get("data_event_types") or {}
-    value = table.get(setup.name)
-    return set(value) if value is not None else None
+def data_attribution_sources(inventory: Inventory, setup: Setup, ctx: RuleContext
+                             ) -> set[str] | None:
+    """The attribution sources of the set-up's bulk data (see
+    :attr:`DataFacts.attribution_sources`, for PL409); None when not known."""
+    facts = setup_facts(inventory, setup, ctx) if setup.interactions_data else None
+    return facts.attribution_sources if facts is not None else None
 
 
 def all_facts(inventory: Inventory, ctx: RuleContext, *, payloads: bool = False) -> list[DataFacts]:
@@ -333,14 +334,14 @@ def all_facts(inventory: Inventory, ctx: RuleContext, *, payloads: bool = False)
     (and, with ``payloads``, every standalone PutEvents payload)."""
     out: list[DataFacts] = []
     for setup in inventory.setups:
-        facts = scan_setup(setup, ctx)
+        facts = setup_facts(inventory, setup, ctx)
         if facts is not None:
             out.append(facts)
     for doc in inventory.standalone:
         if doc.kind == "interactions" and doc.text_format == "csv":
-            out.append(scan_document(doc, ctx))
+            out.append(document_facts(inventory, doc, ctx))
         elif payloads and doc.kind == "putevents" and not _is_metric_list(doc.data):
-            out.append(_payload_facts(doc, ctx))
+            out.append(inventory.shared("data facts", doc, _payload_facts, doc))
     return out
 
 

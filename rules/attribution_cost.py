@@ -12,12 +12,12 @@ from personalize_lint.rule import RuleContext, rule
 from ._attribution_common import (
     Attribution,
     all_attributions,
-    attribution_sources_from_data,
     existing_metrics,
     finding_at,
     setup_attributions,
     upper_name,
 )
+from ._data_common import data_attribution_sources
 
 SOURCE_UNDEFINED = "SOURCE_NAME_UNDEFINED"
 
@@ -78,7 +78,7 @@ def pl409_cloudwatch_cost(inventory: Inventory, ctx: RuleContext) -> Iterator[Fi
         if not count:
             continue
         sources, by_recommendation = _sources_from_events(attribution.setup)
-        from_data = attribution_sources_from_data(attribution.setup, ctx)
+        from_data = data_attribution_sources(inventory, attribution.setup, ctx)
         known = bool(attribution.setup.events) or from_data is not None
         sources |= from_data or set()
         where = attribution.metrics_ptr or attribution.body_ptr

@@ -20,12 +20,12 @@ from ._attribution_common import (
     Metric,
     all_attributions,
     api_constraints,
-    event_types_from_data,
     existing_attribution,
     finding_at,
     setup_attributions,
     upper_name,
 )
+from ._data_common import data_event_types
 
 # --- PL403 ----------------------------------------------------------------------------
 
@@ -210,13 +210,14 @@ def _duplicate_names(attribution: Attribution, metrics: list[Metric],
 # --- PL406 ----------------------------------------------------------------------------
 
 
-def observed_event_types(setup: Setup, ctx: RuleContext) -> set[str] | None:
+def observed_event_types(inventory: Inventory, setup: Setup, ctx: RuleContext
+                         ) -> set[str] | None:
     """Event types seen in everything the set-up records, or None when that is not known.
 
     Interactions data that is declared but was not read leaves the answer unknown: a type
     may occur there, so "never occurs" cannot be claimed from the events alone.
     """
-    from_data = event_types_from_data(setup, ctx)
+    from_data = data_event_types(inventory, setup, ctx)
     if setup.interactions_data and from_data is None:
         return None
     if from_data is None and not setup.events:
@@ -251,7 +252,7 @@ metric: {"eventType": "purchase", ...}   (not "Purchased")
 def pl406_unseen_event_type(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
     for attribution in setup_attributions(inventory):
         assert attribution.setup is not None
-        seen = observed_event_types(attribution.setup, ctx)
+        seen = observed_event_types(inventory, attribution.setup, ctx)
         if seen is None:
             continue
         upper = {s.upper() for s in seen}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from personalize_lint.document import Document
@@ -103,6 +104,15 @@ def setup(data: Any, *, form: str = "create", name: str = "retail",
     s.dataset_group.import_jobs = list(import_jobs)
     s.dataset_group.event_trackers = list(trackers)
     return s
+
+
+def with_data(s: Setup, folder: Path, header: str, *rows: str) -> RuleContext:
+    """Give the set-up bulk interactions data (a CSV written in ``folder``); returns the
+    context that reads it from there."""
+    (folder / "interactions.csv").write_text("\n".join([header, *rows]) + "\n")
+    s.interactions_data = [DataSource("interactions.csv",
+                                      Source(location=Location(path="personalize-lint.toml")))]
+    return RuleContext(as_of=CTX.as_of, options={"root": folder}, quiet=True)
 
 
 def run(check: Rule, inventory: Inventory, ctx: RuleContext = CTX) -> list[Finding]:

@@ -125,10 +125,12 @@ def ctx_for(tmp_path: Path) -> RuleContext:
 
 
 def run(rules: Rule | list[Rule], inventory: Inventory, ctx: RuleContext) -> list[Finding]:
+    """Run rules as the engine does: in one rule pass, so they share one scan of the data."""
     out: list[Finding] = []
-    for r in rules if isinstance(rules, list) else [rules]:
-        assert r.check is not None
-        out.extend(r.check(inventory, ctx))
+    with inventory.rule_pass():
+        for r in rules if isinstance(rules, list) else [rules]:
+            assert r.check is not None
+            out.extend(r.check(inventory, ctx))
     return out
 
 

@@ -7,19 +7,16 @@ from typing import Any
 import pytest
 
 from attribution_builders import (
-    CTX,
     MA_ARN,
     ROLE,
     create,
     describe,
     doc,
     metric,
-    setup,
     update,
 )
 from personalize_lint.inventory import Source
-from personalize_lint.rule import RuleContext
-from personalize_lint.rules._attribution_common import event_types_from_data, read_attribution
+from personalize_lint.rules._attribution_common import read_attribution
 
 pytest.importorskip("botocore")
 
@@ -54,13 +51,3 @@ def test_console_spelling_is_recognised() -> None:
     assert m.value("expression") == "SUM(Items.LENGTH)"
     assert m.console_keys == ["EventType", "MetricName", "MetricMathExpression"]
     assert m.pointer_of("expression") == "/MetricMathExpression"
-
-
-# --- the data hook --------------------------------------------------------------
-
-
-def test_event_types_from_data_hook() -> None:
-    s = setup(create(metric()))
-    assert event_types_from_data(s, CTX) is None
-    ctx = RuleContext(as_of=CTX.as_of, options={"data_event_types": {"retail": ["a", "b"]}})
-    assert event_types_from_data(s, ctx) == {"a", "b"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,9 +22,9 @@ from attribution_builders import (
     setup,
     standalone,
     update,
+    with_data,
 )
 from personalize_lint.inventory import Inventory
-from personalize_lint.rule import RuleContext
 from personalize_lint.rules.attribution_metrics import (
     pl403_bad_expression,
     pl404_sum_column,
@@ -175,9 +176,12 @@ def test_pl406_event_type_never_seen_in_events() -> None:
     ],
 )
 def test_pl406_sources(events: list[Any], interactions_data: bool, data_types: set[str] | None,
-                       expected: list[str]) -> None:
+                       expected: list[str], tmp_path: Path) -> None:
     s = setup(create(metric("click", "CLICKS"), metric("purchase", "BUYS")), events=events,
-              interactions_data=interactions_data)
-    options = {"data_event_types": {"retail": data_types}} if data_types is not None else {}
-    ctx = RuleContext(as_of=CTX.as_of, options=options)
+              interactions_data=interactions_data)  # declared, but no file there: not read
+    ctx = CTX
+    if data_types is not None:
+        pytest.importorskip("polars")
+        ctx = with_data(s, tmp_path, "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE",
+                        *(f"u-1,i-1,1700000000,{t}" for t in sorted(data_types)))
     assert ids(run(pl406_unseen_event_type, Inventory(setups=[s]), ctx)) == expected

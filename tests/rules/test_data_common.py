@@ -35,7 +35,12 @@ from personalize_lint.findings import Finding
 from personalize_lint.inventory import Inventory, Setup
 from personalize_lint.location import Location
 from personalize_lint.rule import RuleContext
-from personalize_lint.rules._data_common import UNDEFINED, data_event_types, share
+from personalize_lint.rules._data_common import (
+    UNDEFINED,
+    data_attribution_sources,
+    data_event_types,
+    share,
+)
 
 # --- one scan, fail closed, PL406 hand-off -----------------------------------------------
 
@@ -55,30 +60,36 @@ def test_one_scan_per_setup_and_event_types_published(
         tmp_path, {"i.csv": csv(row(), row("b", etype="Purchase"), row("c", src=""))}
     )
     ctx = ctx_for(tmp_path)
-    run(RULES, Inventory(setups=[setup]), ctx)
+    inventory = Inventory(setups=[setup])
+    with inventory.rule_pass():
+        run(RULES, inventory, ctx)
+        assert data_event_types(inventory, setup, ctx) == {"CLICK", "PURCHASE"}
+        assert data_attribution_sources(inventory, setup, ctx) == {"home", UNDEFINED}
     assert len(calls) == 1
-    assert ctx.options["data_event_types"] == {"retail": {"CLICK", "PURCHASE"}}
-    assert ctx.options["data_attribution_sources"] == {"retail": {"home", UNDEFINED}}
-    assert data_event_types(setup, ctx) == {"CLICK", "PURCHASE"}
+    # Nothing is kept after the pass: the next one reads the data again.
+    assert data_event_types(inventory, setup, ctx) == {"CLICK", "PURCHASE"}
+    assert len(calls) == 2
 
 
 def test_unreadable_data_is_pl003_and_leaves_event_types_unknown(tmp_path: Path) -> None:
     setup = make_setup(tmp_path, {"i.csv": csv(row())}, locations=["i.csv", "missing/*.csv"])
     ctx = ctx_for(tmp_path)
-    found = run(RULES, Inventory(setups=[setup]), ctx)
+    inventory = Inventory(setups=[setup])
+    found = run(RULES, inventory, ctx)
     pl003 = {f.message for f in found if f.rule_id == "PL003"}
     assert len(pl003) == 1 and "missing/*.csv matches no file" in next(iter(pl003))
-    assert data_event_types(setup, ctx) is None
-    assert "data_event_types" not in ctx.options
+    assert data_event_types(inventory, setup, ctx) is None
+    assert data_attribution_sources(inventory, setup, ctx) is None
 
 
 def test_data_without_event_type_column_leaves_event_types_unknown(tmp_path: Path) -> None:
     write(tmp_path / "i.csv", "USER_ID,ITEM_ID,TIMESTAMP\nu1,i1,1795824000\n")
     setup = make_setup(tmp_path, {}, locations=["i.csv"])
     ctx = ctx_for(tmp_path)
-    found = run(RULES, Inventory(setups=[setup]), ctx)
+    inventory = Inventory(setups=[setup])
+    found = run(RULES, inventory, ctx)
     assert "PL601" in {f.rule_id for f in found}
-    assert data_event_types(setup, ctx) is None  # PL406 must not claim "never occurs"
+    assert data_event_types(inventory, setup, ctx) is None  # PL406 must not claim "never occurs"
 
 
 def test_pl406_sees_the_data_although_it_runs_before_the_data_rules(tmp_path: Path) -> None:
@@ -104,8 +115,9 @@ interactions-data = ["data/*.csv"]
 
 def test_setup_without_data_or_events_is_skipped(tmp_path: Path) -> None:
     setup = Setup(name="empty", location=Location(path="personalize-lint.toml"))
-    assert run(RULES, Inventory(setups=[setup]), ctx_for(tmp_path)) == []
-    assert data_event_types(setup, ctx_for(tmp_path)) is None
+    inventory = Inventory(setups=[setup])
+    assert run(RULES, inventory, ctx_for(tmp_path)) == []
+    assert data_event_types(inventory, setup, ctx_for(tmp_path)) is None
 
 
 # --- standalone files ---------------------------------------------------------------------
