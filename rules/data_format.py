@@ -19,10 +19,13 @@ from ._data_common import BULK_FORMAT, all_facts, not_evaluated, share
 Personalize reads TIMESTAMP as Unix epoch seconds (milliseconds or ISO dates are wrong or
 fail the import), every value must fit its field's schema type, required fields must not be
 empty, USER_ID and ITEM_ID are at most 256 characters, and each record must be on a single
-line with as many fields as the header.
+line with as many fields as the header. IDs and the other string values are text (UTF-8):
+a NUL byte (0x00) in one is binary or mis-encoded data (a UTF-16 export, a file padded with
+zeros), and the ID it spoils is no longer the ID of your user or item.
 """,
     fix="Convert timestamps to whole seconds (e.g. divide milliseconds by 1000), fix or drop "
-    "the named rows, and shorten the IDs.",
+    "the named rows, and shorten the IDs. For NUL bytes, export the data again as UTF-8 text "
+    "(or drop the damaged rows).",
     example="""
 u-1,i-9,1700000000,click        (not 1700000000000, nor 2023-11-14T22:13:20Z)
 """,

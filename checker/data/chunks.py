@@ -6,7 +6,9 @@ end of a record. A line break ends a record only outside quotes; with RFC 4180 q
 even, so the cut is found with ``bytes.rfind``/``bytes.count`` (C speed, no per-row Python).
 Each chunk carries its first physical line number and its counts of line breaks, quotes and
 commas, from which the engine derives exact line numbers and spots rows with the wrong
-number of fields without parsing anything twice.
+number of fields without parsing anything twice, and whether it holds a NUL byte (one
+``memchr``, ~0.2 ms per 16 MiB), so only such chunks are searched for the values that hold
+one.
 
 A local uncompressed file is read by position (``pread``): each chunk is one read of
 ``chunk_size`` bytes handed to the parser as is, without a copy. The partial record at its
@@ -56,6 +58,7 @@ class Chunk:
     quotes: int
     commas: int
     final: bool  # the last chunk of the file (may lack a trailing line break)
+    nul: bool = False  # a NUL byte somewhere in the records (text never holds one)
 
     @property
     def records(self) -> bytes:
@@ -250,6 +253,7 @@ class ChunkReader:
             quotes=quotes,
             commas=commas,
             final=final,
+            nul=data.find(b"\x00", 0, end) >= 0,
         )
         self._line += newlines
         return chunk

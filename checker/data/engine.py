@@ -17,7 +17,8 @@ Pipeline
 * Workers parse chunks with Polars' CSV reader, every column as a string so no value is
   coerced, and check them with vectorised expressions: timestamp form and age, schema
   types, required values, ID lengths, source / recommendation presence, multi-line
-  records, field counts. Only small tallies come back (counts, first line numbers, distinct
+  records, field counts, and NUL bytes in text values (searched only in the chunks the
+  reader saw one in). Only small tallies come back (counts, first line numbers, distinct
   EVENT_ATTRIBUTION_SOURCE and EVENT_TYPE values). Python never loops over rows, except
   over a chunk the fast reader rejects (broken quoting, invalid UTF-8, ragged rows), which
   is re-read with the ``csv`` module to name the exact lines. Results are folded in file
@@ -203,6 +204,7 @@ class _Plan:
     et: int | None
     typed: list[tuple[int, str, str, bool]]  # column, name, type, nullable
     ids: list[tuple[int, str]]
+    text: list[tuple[int, str]]  # columns whose NUL bytes no other check reports
     hash_order: list[str]  # columns in name order, for fingerprints
     seed_offset: int
     exprs: _Exprs | None = None
@@ -230,6 +232,10 @@ def _plan(
         elif up in DEFAULT_FIELDS:
             t, nullable = DEFAULT_FIELDS[up]
             typed.append((i, name, t, nullable))
+    # A NUL byte fails the cast of a typed number or boolean and TIMESTAMP's, and PL609
+    # reports it in EVENT_ATTRIBUTION_SOURCE ("not printable ASCII"); the rest is text.
+    not_text = {i for i, _, t, _ in typed if t != "string"}
+    not_text |= {i for i, up in enumerate(upper) if up in ("TIMESTAMP", "EVENT_ATTRIBUTION_SOURCE")}
     key = tuple(sorted(upper))
     seed_offset = groups.setdefault(key, len(groups)) * 1000
     order = sorted(range(len(names)), key=lambda i: (upper[i], i))
@@ -241,6 +247,7 @@ def _plan(
         et=find("EVENT_TYPE"),
         typed=typed,
         ids=[(i, names[i]) for i in range(len(names)) if upper[i] in ID_COLUMNS],
+        text=[(i, names[i]) for i in range(len(names)) if i not in not_text],
         hash_order=[f"c{i}" for i in order],
         seed_offset=seed_offset,
     )
@@ -584,6 +591,8 @@ class _Scanner:
         # A blank line has an empty first field: test the rest only when one does.
         blank_rows = plan.n > 1 and bool((df.get_column("c0") == "").any())
         big = len(chunk.data) > self.options.max_record
+        if chunk.nul:
+            self._nul_bytes(index, plan, df, out)
         return self._check(index, plan, df, blank_rows, big, out)
 
     def _slow(
@@ -820,6 +829,16 @@ class _Scanner:
             _syntax(
                 out, index, line, f"a field is larger than {limit:,} bytes (max-csv-record-bytes)"
             )
+
+    def _nul_bytes(self, index: int, plan: _Plan, df: Any, out: ScanResult) -> None:
+        """Text values holding a NUL byte (PL608): IDs and other text never do; it means
+        binary or mis-encoded (e.g. UTF-16) data. Only run on chunks that hold a NUL."""
+        pl = self.pl
+        for i, name in plan.text:
+            hits = _rows(df, pl.col(f"c{i}").str.contains("\x00", literal=True))
+            lines = hits.get_column("__line").head(MAX_EXAMPLES).to_list()
+            _fold_format(out, f"{name} holds a NUL byte (0x00), which text never does",
+                         hits.height, [Position(index, x) for x in lines])
 
     def _bad_timestamps(self, index: int, bad: Any, column: str, out: ScanResult) -> None:
         """Say why TIMESTAMP values failed the integer cast (only those rows are looked at)."""

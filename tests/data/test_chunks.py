@@ -141,6 +141,17 @@ def test_counts_are_of_the_records() -> None:
     assert chunk.records == b"1,2\n3,4\n" and not chunk.partial
 
 
+@pytest.mark.parametrize("kind", [Stream, FileLike])
+def test_a_chunk_says_whether_its_records_hold_a_nul_byte(kind: type[Stream]) -> None:
+    data = b"A,B\n" + b"1,2\n" * 4 + b"3,\x004\n" + b"1,2\n" * 4 + b"5,\x00"
+    reader = ChunkReader(kind(data, step=8), chunk_size=8, max_record=1 << 10)
+    reader.read_header()
+    with_nul = [c.records for c in reader if c.nul]
+    # Only the chunks whose records hold one, not a chunk that merely reads past it again.
+    assert with_nul and all(b"\x00" in r for r in with_nul)
+    assert b"".join(with_nul).count(b"\x00") == 2
+
+
 def test_positional_chunk_keeps_a_partial_record_without_quotes() -> None:
     data = b"A,B\n" + b"1,2\n" * 5 + b"3,4"
     reader = ChunkReader(FileLike(data), chunk_size=10, max_record=1 << 10)

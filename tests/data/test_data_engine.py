@@ -184,6 +184,86 @@ def test_schema_types_required_fields_and_id_length(tmp_path: Path) -> None:
     }
 
 
+NUL = "\x00"
+NUL_KIND = "{} holds a NUL byte (0x00), which text never does"
+
+
+@pytest.mark.parametrize(
+    ("changed", "kinds"),
+    [
+        ({"user": f"u{NUL}1"}, {NUL_KIND.format("USER_ID")}),
+        ({"item": f"{NUL}i1"}, {NUL_KIND.format("ITEM_ID")}),
+        ({"item": f'"i{NUL},1"'}, {NUL_KIND.format("ITEM_ID")}),  # quoted, with a comma
+        ({"user": NUL * 3, "item": f"i{NUL}"},
+         {NUL_KIND.format("USER_ID"), NUL_KIND.format("ITEM_ID")}),
+        ({"etype": f"click{NUL}"}, {NUL_KIND.format("EVENT_TYPE")}),
+        ({"rec": f"r{NUL}"}, {NUL_KIND.format("RECOMMENDATION_ID")}),
+        # Where another check already says the value is wrong, it says so once.
+        ({"ts": f"{RECENT}{NUL}"}, {"TIMESTAMP is not an integer"}),
+        ({"value": f"1{NUL}"}, {"EVENT_VALUE is not a valid float"}),
+        ({"src": f"home{NUL}"}, set()),  # PL609: not printable ASCII
+        ({}, set()),
+    ],
+)
+def test_nul_bytes_in_text_values(tmp_path: Path, changed: dict[str, str],
+                                  kinds: set[str]) -> None:
+    body = f"{HEADER}\n{row()}\n{row(**changed)}\n{row(user='u3')}\n"
+    r = run(write(tmp_path / "i.csv", body), fields=schema_fields(SCHEMA))
+    assert {k: lines(r, t.examples) for k, t in r.format_errors.items()} == {
+        k: [3] for k in kinds}
+    assert r.rows == 3 and not r.problems
+    if "src" in changed:
+        assert lines(r, r.bad_sources["not printable ASCII"].examples) == [3]
+
+
+# NUL bytes on every path: unquoted and quoted values, a chunk read again after a partial
+# record, the csv module's slow path (a ragged row in the chunk), CRLF, gzip.
+WITH_NUL = (
+    "\r\n".join(
+        [HEADER]
+        + [row(user=f"u{i}") for i in range(12)]
+        + [row(user=f"u{NUL}x"), row(item=f'"i{NUL}, q"')]
+        + [row(user=f"v{i}") for i in range(9)]
+        + ["u9,i9,1", row(user=f"{NUL}{NUL}", item=f"i{NUL}")]
+        + [row(user=f"w{i}") for i in range(10)]
+    )
+    + "\r\n"
+)
+
+
+@pytest.mark.parametrize("chunk_size", [8, 61, 333, 1 << 20])
+def test_nul_bytes_are_found_on_every_path(tmp_path: Path, chunk_size: int) -> None:
+    plain = run(write(tmp_path / "p" / "i.csv", WITH_NUL), chunk_size=chunk_size)
+    streamed = run(write(tmp_path / "g" / "i.csv.gz", WITH_NUL, gz=True), chunk_size=chunk_size)
+    assert _summary(plain) == _summary(streamed)
+    found = _summary(plain)["format"]
+    assert found[NUL_KIND.format("USER_ID")] == (2, [14, 26])  # type: ignore[index]
+    assert found[NUL_KIND.format("ITEM_ID")] == (2, [15, 26])  # type: ignore[index]
+
+
+def test_only_chunks_holding_a_nul_byte_are_searched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from personalize_lint.data import engine
+
+    searched: list[int] = []
+    real = engine._Scanner._nul_bytes
+
+    def counting(self: engine._Scanner, index: int, plan: object, df: object,
+                 out: ScanResult) -> None:
+        searched.append(index)
+        real(self, index, plan, df, out)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine._Scanner, "_nul_bytes", counting)
+    clean = "\n".join([HEADER] + [row(user=f"u{i}") for i in range(200)]) + "\n"
+    run(write(tmp_path / "clean.csv", clean), chunk_size=256)
+    assert searched == []
+    dirty = clean + row(user=f"u{NUL}") + "\n"
+    r = run(write(tmp_path / "dirty.csv", dirty), chunk_size=256)
+    assert len(searched) == 1  # the last chunk, of many
+    assert lines(r, r.format_errors[NUL_KIND.format("USER_ID")].examples) == [202]
+
+
 def test_sources_neither_both_and_bad_values(tmp_path: Path) -> None:
     rows = [
         row(src="home"),
