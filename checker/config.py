@@ -20,11 +20,6 @@ from .inventory import SuppressionSpec
 from .loaders.base import Limits
 from .location import Location, Span
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
 CONFIG_FILE = "personalize-lint.toml"
 PYPROJECT = "pyproject.toml"
 FAIL_ON_VALUES = ("error", "warning", "note", "never")
@@ -133,7 +128,17 @@ def _has_tool_table(pyproject: Path) -> bool:
     return "personalize-lint" in text and "tool" in _safe_toml(text)
 
 
+def _toml() -> Any:
+    """The TOML parser, imported when a file needs parsing (most runs find no config)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    return tomllib
+
+
 def _safe_toml(text: str) -> dict[str, Any]:
+    tomllib = _toml()
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
@@ -149,6 +154,7 @@ def load_config(explicit: Path | None, cwd: Path) -> Config:
         return Config(path=None, root=cwd)
     if not path.is_file():
         raise UsageError(f"configuration file not found: {path}")
+    tomllib = _toml()
     try:
         text = path.read_text(encoding="utf-8-sig")
         data = tomllib.loads(text)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import os
 import stat
-import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -355,6 +354,8 @@ def _run_rules(
 
 
 def _crash(origin: str, exc: Exception) -> Finding:
+    import traceback  # only when a rule crashed
+
     frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     where = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
     return Finding(

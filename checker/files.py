@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -82,6 +81,8 @@ def _in_skipped_dir(path: Path, base: Path) -> bool:
 
 def _git_listed(directory: Path) -> list[Path] | None:
     """Tracked and untracked-but-not-ignored files, or None outside a git work tree."""
+    import subprocess  # only when a directory is walked
+
     try:
         out = subprocess.run(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],

@@ -29,9 +29,13 @@ def personalize_lint_extend_inventory(
 
 
 def _templates_in(inventory: Inventory, config: Config) -> bool:
-    from .template import is_fragment
+    if any("template" in s.values for s in config.setups):
+        return True
+    if any(d.kind == "cloudformation" for d in inventory.documents):
+        return True
+    unknown = [d for d in inventory.documents if d.kind == "unknown"]
+    if not unknown:
+        return False
+    from .template import is_fragment  # a template fragment is "unknown" to the loader
 
-    return any("template" in s.values for s in config.setups) or any(
-        d.kind == "cloudformation" or (d.kind == "unknown" and is_fragment(d.data))
-        for d in inventory.documents
-    )
+    return any(is_fragment(d.data) for d in unknown)
