@@ -419,7 +419,8 @@ KMS_IAM_FIX = """{
 When the output is encrypted with a customer managed KMS key (s3DataDestination.kmsKeyArn,
 or the bucket's default SSE-KMS key), Personalize uses the key with the service role, which
 needs kms:Decrypt, kms:GenerateDataKey, kms:DescribeKey and kms:ListGrants on it. The key
-policy must also let the role in (PL301).
+policy must also let the role in (PL301). When the key policy names the role, no IAM grant is
+needed, but an explicit Deny in the role's own policies still blocks the key.
 """,
     fix="Allow the four actions on the key ARN in a policy of the role (or name the role in "
         "the key policy).",
