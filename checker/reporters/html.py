@@ -180,8 +180,20 @@ class HtmlReporter(Reporter):
     name = "html"
 
     def render(self, report: Report) -> str:
-        self._excerpter = Excerpter(report.root, report.inventory)
-        self._anchors = _rule_anchors(report)
+        return _Page(report).render()
+
+
+class _Page:
+    """One report's page; reads each excerpted file at most once."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.excerpter = Excerpter(report.root, report.inventory)
+        self.by_rule = _by_rule(report)
+        self.anchors = _rule_anchors(self.by_rule)
+
+    def render(self) -> str:
+        report = self.report
         counts = count_levels(report)
         title = f"{TOOL_NAME} {report.command}: {_counts_text(counts)}"
         parts = [
@@ -193,13 +205,13 @@ class HtmlReporter(Reporter):
             '<meta name="viewport" content="width=device-width, initial-scale=1"/>\n',
             f'<meta name="generator" content="{esc(TOOL_NAME)} {esc(report.tool_version)}"/>\n',
             f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
-            self._header(report, counts),
+            self._header(counts),
             "<main>\n",
-            self._summary(report),
-            self._chart(report),
-            self._findings(report),
-            self._suppressed(report),
-            self._notes(report),
+            self._summary(),
+            self._chart(),
+            self._findings(),
+            self._suppressed(),
+            self._notes(),
             "</main>\n",
             f'<footer><p class="muted">{esc(TOOL_NAME)} {esc(report.tool_version)}</p>'
             "</footer>\n</body>\n</html>\n",
@@ -208,8 +220,8 @@ class HtmlReporter(Reporter):
 
     # --- header and summary --------------------------------------------------------------
 
-    @staticmethod
-    def _header(report: Report, counts: dict[str, int]) -> str:
+    def _header(self, counts: dict[str, int]) -> str:
+        report = self.report
         started = report.started
         if started.tzinfo is None:  # naive means UTC, as in SARIF
             started = started.replace(tzinfo=timezone.utc)
@@ -231,7 +243,8 @@ class HtmlReporter(Reporter):
         return (f"<header>\n<h1>{esc(TOOL_NAME)} {esc(report.command)} report</h1>\n"
                 f'<dl class="facts">{rows}</dl>\n</header>\n')
 
-    def _summary(self, report: Report) -> str:
+    def _summary(self) -> str:
+        report = self.report
         places = _Places(report)
         total = _Tally()
         by_place: dict[tuple[str, str], _Tally] = {}
@@ -265,8 +278,8 @@ class HtmlReporter(Reporter):
 
     # --- chart ---------------------------------------------------------------------------
 
-    def _chart(self, report: Report) -> str:
-        rows = _by_rule(report)
+    def _chart(self) -> str:
+        report, rows = self.report, self.by_rule
         if not rows:
             return ""
         label_width, bar_width, count_width, bar_height, step = 96, 440, 48, 16, 24
@@ -281,7 +294,7 @@ class HtmlReporter(Reporter):
         for i, (rule_id, findings) in enumerate(rows):
             y = 4 + i * step
             levels = Counter(level_of(f, report.rules) for f in findings)
-            out.append(f'<a href="#{self._anchors[rule_id]}"><text x="{label_width - 8}" '
+            out.append(f'<a href="#{self.anchors[rule_id]}"><text x="{label_width - 8}" '
                        f'y="{y + 12}" text-anchor="end" fill="#1b1b1b">{esc(rule_id)}</text></a>')
             x = float(label_width)
             for level in LEVELS:
@@ -298,8 +311,8 @@ class HtmlReporter(Reporter):
 
     # --- findings ------------------------------------------------------------------------
 
-    def _findings(self, report: Report) -> str:
-        rows = _by_rule(report)
+    def _findings(self) -> str:
+        report, rows = self.report, self.by_rule
         out = ['<section id="findings">\n<h2>Findings by rule</h2>\n']
         if not rows:
             out.append(f"<p>No problems found in {esc(_plural(report.files_checked, 'file'))}"
@@ -308,43 +321,47 @@ class HtmlReporter(Reporter):
             rule = report.rules.get(rule_id)
             top = max((level_of(f, report.rules) for f in findings), key=LEVEL_RANK.__getitem__)
             title = f"{rule_id}: {rule.title}" if rule else rule_id
-            out.append(f'<section class="rule" id="{self._anchors[rule_id]}">\n'
+            out.append(f'<section class="rule" id="{self.anchors[rule_id]}">\n'
                        f'<h3>{_badge(top)} {esc(title)} <span class="muted">'
                        f"({_plural(len(findings), 'finding')})</span></h3>\n")
             if rule is not None:
                 out.append(_rule_text(rule))
             out.append('<ol class="findings">\n')
-            out.extend(self._finding(f, report, excerpt=True) for f in findings)
+            out.extend(self._finding(f, excerpt=True) for f in findings)
             out.append("</ol>\n</section>\n")
         out.append("</section>\n")
         return "".join(out)
 
-    def _suppressed(self, report: Report) -> str:
-        hidden = [f for f in report.findings if f.suppression is not None]
+    def _suppressed(self) -> str:
+        hidden = [f for f in self.report.findings if f.suppression is not None]
         if not hidden:
             return ""
         out = ['<section id="suppressed">\n<h2>Suppressed findings</h2>\n',
                "<p>Hidden by a suppression or the baseline; they do not count towards the exit "
                'code.</p>\n<ol class="findings">\n']
-        out.extend(self._finding(f, report, excerpt=False) for f in hidden)
+        out.extend(self._finding(f, excerpt=False) for f in hidden)
         out.append("</ol>\n</section>\n")
         return "".join(out)
 
-    @staticmethod
-    def _notes(report: Report) -> str:
+    def _notes(self) -> str:
+        report = self.report
         if not report.notes:
             return ""
         items = "".join(f"<li>{esc_lines(note)}</li>" for note in report.notes)
         return f'<section id="notes">\n<h2>Notes</h2>\n<ul>{items}</ul>\n</section>\n'
 
-    def _finding(self, finding: Finding, report: Report, *, excerpt: bool) -> str:
-        level = level_of(finding, report.rules)
+    def _finding(self, finding: Finding, *, excerpt: bool) -> str:
+        level = level_of(finding, self.report.rules)
         loc = finding.location
-        rule_link = f'<a href="#{self._anchors[finding.rule_id]}">' if (
-            finding.suppression is not None and finding.rule_id in self._anchors) else ""
         rule_id = f'<code class="rule-id">{esc(finding.rule_id)}</code>'
-        head = [_badge(level), rule_link + rule_id + ("</a>" if rule_link else ""),
-                f'<code class="location">{esc(_where(loc))}</code>']
+        if finding.suppression is not None:  # listed apart from its rule's section
+            anchor = self.anchors.get(finding.rule_id)
+            rule = self.report.rules.get(finding.rule_id)
+            if anchor is not None:
+                rule_id = f'<a href="#{anchor}">{rule_id}</a>'
+            if rule is not None:
+                rule_id += f" {esc(rule.title)}"
+        head = [_badge(level), rule_id, f'<code class="location">{esc(_where(loc))}</code>']
         if finding.setup:
             head.append(f'<span class="setup">set-up <b>{esc(finding.setup)}</b></span>')
         out = [f'<li class="finding" data-rule="{esc(finding.rule_id)}" data-level="{level}" '
@@ -355,7 +372,7 @@ class HtmlReporter(Reporter):
         if details:
             out.append(f'<dl class="details">{details}</dl>\n')
         if excerpt:
-            found = self._excerpter.excerpt(loc)
+            found = self.excerpter.excerpt(loc)
             if found is not None:
                 out.append(_excerpt(found))
         out.append("</li>\n")
@@ -381,12 +398,11 @@ def _by_rule(report: Report) -> list[tuple[str, list[Finding]]]:
     return sorted(groups.items(), key=order)
 
 
-def _rule_anchors(report: Report) -> dict[str, str]:
-    """A unique element id per rule with active findings (a plugin's rule IDs may hold any
-    character)."""
+def _rule_anchors(by_rule: list[tuple[str, list[Finding]]]) -> dict[str, str]:
+    """A unique element id per rule section (a plugin's rule IDs may hold any character)."""
     anchors: dict[str, str] = {}
     taken: set[str] = set()
-    for rule_id in sorted({f.rule_id for f in report.active}):
+    for rule_id in sorted(rule_id for rule_id, _ in by_rule):
         base = "rule-" + (_SLUG.sub("-", rule_id) or "x")
         anchor, n = base, 1
         while anchor in taken:

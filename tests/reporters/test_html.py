@@ -3,6 +3,8 @@ report, with rule text, excerpts and a chart; hostile input comes out inert."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import http.server
 import json
 import os
@@ -14,6 +16,7 @@ import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -40,6 +43,7 @@ from personalize_lint.reporters.json_report import JsonReporter
 from personalize_lint.rule import Rule
 
 BUCKET_ARN = "arn:aws:s3:::metrics-bucket"
+STARTED = datetime(2026, 11, 30, 12, 0, 0, tzinfo=timezone.utc)
 HOSTILE = '<script>document.title="pwned"</script><img src=x onerror=alert(1)>'
 # Tag names that would run code or fetch something if they got through as markup.
 ACTIVE_TAGS = {"script", "img", "iframe", "object", "embed", "link", "base", "form", "input",
@@ -96,6 +100,7 @@ def test_suppressed_findings_have_their_own_section_with_the_reason(report: Repo
     assert section is not None
     (item,) = finding_items(section)
     assert item["rule"] == "PL106"
+    assert "PL106 Service role is over-privileged" in item["text"]
     assert "accepted: sandbox account (external)" in item["text"]
     findings = page.find(f".//{XHTML}section[@id='findings']")
     assert "PL106" not in {i["rule"] for i in finding_items(findings)}
@@ -191,15 +196,9 @@ def hostile_report(tmp_path: Path) -> Report:
                 level="warning", related=(Location(arn=f"arn:aws:s3:::{HOSTILE}"),)),
     ]
     return Report(findings=findings, rules=rules, root=tmp_path, tool_version="0.1.0",
-                  started=build_started(), exit_code=1, files_checked=2, setups_checked=1,
+                  started=STARTED, exit_code=1, files_checked=2, setups_checked=1,
                   notes=[f"stale baseline entry {HOSTILE}"],
                   inventory=Inventory(documents=[doc]))
-
-
-def build_started() -> Any:
-    from datetime import datetime, timezone
-
-    return datetime(2026, 11, 30, 12, 0, 0, tzinfo=timezone.utc)
 
 
 def test_hostile_text_is_escaped_and_stays_text(tmp_path: Path) -> None:
@@ -207,12 +206,13 @@ def test_hostile_text_is_escaped_and_stays_text(tmp_path: Path) -> None:
     assert tag_problems(text) == []
     page = parse_page(text)
     body = page.find(f"{XHTML}body")
-    assert not ACTIVE_TAGS & set(tags(body)) - {"svg"}
+    assert not ACTIVE_TAGS & (set(tags(body)) - {"svg"})  # the chart is the one svg
     assert all(not name.lower().startswith("on") for el in page.iter() for name in el.attrib)
     visible = page_text(body)
     assert visible.count(HOSTILE) >= 8  # message, set-up, title, why, fix, example, note...
-    # The policy excerpt shows the hostile Sid as text, with the statement marked.
-    assert f'"Sid": {json.dumps(HOSTILE)}' in visible
+    # The policy excerpt shows the hostile Sid as text, marked as part of the statement.
+    (pl106,) = [i for i in finding_items(page) if i["rule"] == "PL106"]
+    assert f' 5 |       "Sid": {json.dumps(HOSTILE)},' in excerpt_lines(pl106)
     # Controls and a right-to-left override are shown, never written raw.
     assert "message" in visible and "\\x1b[31m\\x00\\u202egnp.exe\\ud800" in visible
     assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\u202e]", text)
@@ -241,7 +241,8 @@ def test_nothing_is_loaded_from_outside_the_page(report: Report) -> None:
     # The page's own policy forbids any load or script, should an escape ever slip.
     csp = page.find(f"{XHTML}head/{XHTML}meta[@http-equiv='Content-Security-Policy']")
     assert csp is not None and csp.get("content") == CSP
-    assert CSP.startswith("default-src 'none'; style-src 'sha256-")
+    digest = base64.b64encode(hashlib.sha256(style.text.encode()).digest()).decode()
+    assert CSP.startswith(f"default-src 'none'; style-src 'sha256-{digest}';")
 
 
 # --- Excerpts -------------------------------------------------------------------------------
@@ -266,7 +267,7 @@ def test_a_finding_inside_a_statement_marks_the_statement_and_the_finding(
     finding = Finding("PL106", "s3:* on *", doc.location("/Statement/1/Action/1"),
                       level="warning")
     report = Report(findings=[finding], rules={}, root=tmp_path, tool_version="0",
-                    started=build_started(), inventory=Inventory(documents=[doc]))
+                    started=STARTED, inventory=Inventory(documents=[doc]))
     (item,) = finding_items(parse_page(render(report)))
     lines = excerpt_lines(item)
     gutters = {line.split()[0]: line.split()[1] for line in lines if line.strip()}
@@ -284,7 +285,7 @@ def test_a_long_line_is_cut_around_the_finding(tmp_path: Path) -> None:
     doc = personalize_lint_load_file(policy, None, LoadContext(root=tmp_path)).documents[0]
     finding = Finding("PL106", "m", doc.location("/Statement/20/Resource"), level="warning")
     report = Report(findings=[finding], rules={}, root=tmp_path, tool_version="0",
-                    started=build_started(), inventory=Inventory(documents=[doc]))
+                    started=STARTED, inventory=Inventory(documents=[doc]))
     (item,) = finding_items(parse_page(render(report)))
     (line,) = excerpt_lines(item)
     assert marked(item) == ['"arn:aws:s3:::bucket-20/*"']
@@ -308,7 +309,7 @@ def test_an_account_policy_is_pretty_printed_with_the_statement_at_the_pointer()
     report = Report(findings=[Finding("PL203", "public", where, level="error"),
                               Finding("PL201", "no grant", whole, level="error")],
                     rules={}, root=Path("/nonexistent"), tool_version="0",
-                    started=build_started(), inventory=Inventory(setups=[setup]))
+                    started=STARTED, inventory=Inventory(setups=[setup]))
     public, no_grant = sorted(finding_items(parse_page(render(report))),
                               key=lambda i: i["rule"], reverse=True)
     caption = page_text(public["element"].find(f".//{XHTML}figcaption"))
@@ -356,6 +357,20 @@ def test_the_examples_as_html_hold_what_json_reports(example: str, tmp_path: Pat
         assert items["PL601"]["element"].find(f".//{XHTML}figure") is None
 
 
+def test_the_whole_corpus_as_html_holds_what_json_reports(corpus_dir: Path,
+                                                          tmp_path: Path) -> None:
+    """130+ real files, some malformed: PL001/PL002 excerpts, YAML, templates, odd bytes."""
+    as_json = run_cli("check", ".", "--format", "json", cwd=corpus_dir)
+    run_cli("check", ".", "--format", "html", "-o", tmp_path / "corpus.html", cwd=corpus_dir)
+    text = (tmp_path / "corpus.html").read_text(encoding="utf-8")
+    assert tag_problems(text) == []
+    page = parse_page(text)
+    findings = as_json.json()["findings"]
+    assert_page_holds(page, findings)
+    excerpts = [i for i in finding_items(page) if i["element"].find(f".//{XHTML}pre")]
+    assert len(excerpts) > len(findings) / 2  # most findings show their source
+
+
 def test_two_runs_give_the_same_page_but_for_the_start_time(tmp_path: Path) -> None:
     cwd = EXAMPLES / "broken"
     for name in ("one.html", "two.html"):
@@ -376,7 +391,7 @@ def test_hostile_files_come_out_inert_from_the_command_line(tmp_path: Path) -> N
     text = (tmp_path / "out.html").read_text(encoding="utf-8")
     assert tag_problems(text) == []
     page = parse_page(text)
-    assert not ACTIVE_TAGS & set(tags(page.find(f"{XHTML}body"))) - {"svg"}
+    assert not ACTIVE_TAGS & (set(tags(page.find(f"{XHTML}body"))) - {"svg"})
     assert_page_holds(page, as_json.json()["findings"])
     assert {f["rule_id"] for f in as_json.json()["findings"]} >= {"PL001"}
     assert HOSTILE in page_text(page)
