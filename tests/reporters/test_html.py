@@ -468,6 +468,11 @@ def test_a_real_browser_shows_every_finding_and_runs_nothing(
     report.rules["PL106"] = replace(report.rules["PL106"], source=f"{url}/docs")
     path = tmp_path / "report.html"
     path.write_text(render(report), encoding="utf-8")
+    # The harness sees a load: the same lure as real markup on a page of its own is fetched.
+    control = write(tmp_path / "control.html", f"<!DOCTYPE html><title>c</title>{lure}")
+    assert chromium(tmp_path, "--dump-dom", control.as_uri()).returncode == 0
+    assert sorted(hits) == ["/css", "/img"]
+    hits.clear()
 
     dumped = chromium(tmp_path, "--dump-dom", path.as_uri())
     assert dumped.returncode == 0, dumped.stderr[-2000:]
