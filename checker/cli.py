@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--format",
         default="text",
-        help="text, json, sarif, github, or a plugin's format (default: text)",
+        help="text, json, sarif, github, html, or a plugin's format (default: text)",
     )
     check.add_argument(
         "--output",
