@@ -99,7 +99,8 @@ class DaskSession:
         choice = self.choice
         if choice.scheduler:
             try:
-                self._client = Client(choice.scheduler, timeout=choice.connect_timeout)
+                wait = {} if choice.connect_timeout is None else {"timeout": choice.connect_timeout}
+                self._client = Client(choice.scheduler, **wait)
             except (OSError, TimeoutError, ValueError) as exc:
                 raise EngineFailure(
                     f"cannot reach the Dask scheduler at {choice.scheduler}: {_one_line(exc)}"

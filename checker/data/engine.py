@@ -879,11 +879,14 @@ class _Scanner:
             values = kinds.filter(pl.col(kind)).get_column(column)
             if not len(values):
                 continue
-            hits = _rows(df, v.is_in(values.implode())).get_column("__line")
-            examples = [Position(index, x) for x in hits.head(MAX_EXAMPLES).to_list()]
+            hits = _rows(df, v.is_in(values.implode()), column)
+            lines = hits.get_column("__line")
+            examples = [Position(index, x) for x in lines.head(MAX_EXAMPLES).to_list()]
             out.bad_sources.setdefault(kind, Tally()).add(len(hits), examples)
             kept = out.bad_source_values.setdefault(kind, [])
-            for value in values.to_list():
+            # In the order the rows give them (``unique`` above has no order): the same
+            # examples from run to run, and from either engine.
+            for value in hits.get_column(column).unique(maintain_order=True).to_list():
                 if len(kept) < MAX_EXAMPLES and value not in kept:
                     kept.append(value)
 

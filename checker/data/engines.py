@@ -37,14 +37,16 @@ class EngineChoice:
     (``tcp://host:8786``); without one a ``LocalCluster`` of ``workers`` processes with
     ``threads_per_worker`` threads and ``worker_memory`` each (Dask's ``memory_limit``:
     bytes or a string such as ``"4GiB"``; default: the machine's memory shared out) is
-    started for the run and stopped after it."""
+    started for the run and stopped after it. How long to wait for a scheduler is Dask's
+    own setting (``distributed.comm.timeouts.connect``, e.g. the environment variable
+    ``DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT=10s``; Dask's default is 30 s)."""
 
     name: str = "local"
     scheduler: str | None = None
     workers: int | None = None
     threads_per_worker: int = 1
     worker_memory: str | int | None = None
-    connect_timeout: float = 10.0
+    connect_timeout: float | None = None  # None: Dask's distributed.comm.timeouts.connect
 
 
 class EngineFailure(UsageError):
