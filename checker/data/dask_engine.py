@@ -50,7 +50,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+import dask
 import numpy as np
+from dask.utils import parse_timedelta
 from distributed import Client, LocalCluster, as_completed, get_worker, worker_client
 
 from . import engine as local
@@ -104,6 +106,12 @@ class DaskSession:
             except (OSError, TimeoutError, ValueError) as exc:
                 raise EngineFailure(
                     f"cannot reach the Dask scheduler at {choice.scheduler}: {_one_line(exc)}"
+                ) from None
+            try:  # tasks sent to a cluster without workers would wait forever
+                self._client.wait_for_workers(1, timeout=_connect_timeout(choice))
+            except (OSError, TimeoutError) as exc:
+                raise EngineFailure(
+                    f"the Dask scheduler at {choice.scheduler} has no workers: {_one_line(exc)}"
                 ) from None
             return self._client
         self._cluster = LocalCluster(
@@ -238,7 +246,7 @@ class _Run:
             ratio = GZIP_RATIO if f.uri.lower().endswith(".gz") else 1
             estimate += size * ratio * ROWS_PER_BYTE * 24
         wanted = max(estimate / max(self.options.memory_limit // 2, 1), 1.0)
-        workers = max(len(self.client.scheduler_info().get("workers", {})), 1)
+        workers = max(len(self.client.nthreads()), 1)
         bits = max(math.ceil(math.log2(wanted)), math.ceil(math.log2(2 * workers)))
         return min(bits, MAX_BITS)
 
@@ -496,6 +504,13 @@ def _check_partition(pieces: list[Piece], *, bits: int, budget: int, run_id: str
         return index.finish()
     finally:
         shutil.rmtree(spill, ignore_errors=True)
+
+
+def _connect_timeout(choice: EngineChoice) -> float:
+    if choice.connect_timeout is not None:
+        return choice.connect_timeout
+    seconds = parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"))
+    return float(seconds or 30)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -385,6 +385,26 @@ def test_unreachable_scheduler_is_exit_2_with_one_line(tmp_path: Path) -> None:
     assert proc.stdout == ""
 
 
+def test_cluster_without_workers_is_exit_2_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    import dask
+
+    project(tmp_path, ["data/*.csv"])
+    write(tmp_path / "data" / "a.csv", csv(row()))
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}), distributed.LocalCluster(
+        n_workers=0, processes=False, dashboard_address=None
+    ) as cluster:
+        code, report, err = check(
+            tmp_path, "--scheduler", cluster.scheduler_address,
+            monkeypatch=monkeypatch, capsys=capsys)
+    assert code == 2 and report == {}
+    assert err.startswith(
+        f"personalize-lint: error: the Dask scheduler at {cluster.scheduler_address} has no "
+        "workers: WorkerStartTimeoutError: Only 0/1 workers arrived after 1"
+    ) and err.count("\n") == 1, err
+
+
 def test_worker_lost_mid_scan_is_exit_2_with_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
