@@ -156,13 +156,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--files", type=int, default=64)
     parser.add_argument("--workers", type=int, nargs="+", default=[2, 4])
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--engines", nargs="+", choices=("local", "dask"),
+                        default=["local", "dask"])
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     if args.child:
         folder, engine, workers = args.child
         print(json.dumps(child(folder, engine, int(workers))))
         return 0
-    runs = [("local", 1)] + [("dask", n) for n in args.workers]
+    runs = [("local", 1)] if "local" in args.engines else []
+    runs += [("dask", n) for n in args.workers] if "dask" in args.engines else []
     results: list[dict[str, Any]] = []
     for rows in args.rows:
         folder = dataset(rows, args.files)

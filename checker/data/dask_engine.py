@@ -29,10 +29,10 @@ first line and example is the local engine's:
   (spilling to the worker's disk past ``memory_limit``). Partitions' results add up: counts,
   distinct repeated rows, and the first examples by position. Nothing is sampled.
 * Memory per worker, per thread: a file task holds what the local engine holds for one
-  file with one parse thread (three 16 MiB chunks and their parsed frames, ~200-300 MB
-  measured) and writes fingerprints to disk chunk by chunk; a partition task holds its
-  ``FingerprintIndex`` budget (``memory_limit``, 256 MiB by default) plus one piece of
-  ``PIECE_ROWS`` fingerprints (48 MiB). Disk: 24 bytes a row, spread over the workers.
+  file with one parse thread (three 16 MiB chunks and their parsed frames) and writes
+  fingerprints to disk chunk by chunk; a partition task holds its ``FingerprintIndex``
+  budget (``memory_limit``, 256 MiB by default) plus one piece of ``PIECE_ROWS``
+  fingerprints (48 MiB). Disk: 24 bytes a row, spread over the workers.
 * Progress: the bar advances as file tasks finish (bytes and rows of the finished files).
 """
 
@@ -53,7 +53,7 @@ from typing import Any
 import dask
 import numpy as np
 from dask.utils import parse_timedelta
-from distributed import Client, LocalCluster, as_completed, get_worker, worker_client
+from distributed import Client, LocalCluster, as_completed, get_client, get_worker
 
 from . import engine as local
 from . import progress as progress_mod
@@ -297,7 +297,7 @@ class _Run:
 
 def _pieces(parts: list[FilePart], partitions: int) -> list[list[Piece]]:
     """Per partition, the spill slices to pull: grouped by worker, at most PIECE_ROWS
-    fingerprints each (one task per piece, not per file)."""
+    fingerprints each (one request per piece, not per file)."""
     out: list[list[Piece]] = []
     for p in range(partitions):
         by_worker: dict[str, list[Piece]] = {}
@@ -470,7 +470,14 @@ def _read_piece(slices: list[tuple[str, int, int]]) -> np.ndarray:
 
 def _check_partition(pieces: list[Piece], *, bits: int, budget: int, run_id: str) -> Any:
     """Exact duplicates among one partition's fingerprints, pulled a piece at a time from
-    the workers that hold them (the task leaves its thread slot while it waits)."""
+    the workers that hold them.
+
+    Remote pieces come through ``Client.run``, which the holding worker answers outside its
+    task threads: this task keeps its own thread meanwhile (no ``secede``), so a worker
+    runs at most as many partition tasks at once as it has threads, each within its
+    budget. (With ``worker_client`` the waiting tasks left their threads, the worker
+    started the next partition task, and at 50M rows one worker peaked at 1.4 GB.)
+    """
     from .duplicates import FingerprintIndex
 
     me = get_worker().address
@@ -479,28 +486,19 @@ def _check_partition(pieces: list[Piece], *, bits: int, budget: int, run_id: str
     shift = np.uint64(bits)
     back = np.uint64(64 - bits)
     try:
-        remote = [piece for piece in pieces if piece[0] != me]
-        mine = [piece for piece in pieces if piece[0] == me]
-        with worker_client() as client:
-            # At most two remote pieces in flight: one arriving while one is added.
-            pending: list[Any] = []
-            queue = list(remote)
-            while queue or pending or mine:
-                while queue and len(pending) < 2:
-                    worker, slices = queue.pop(0)
-                    pending.append(
-                        client.submit(
-                            _read_piece, slices, workers=[worker], allow_other_workers=False,
-                            pure=False,
-                        )
-                    )
-                rec = _read_piece(mine.pop(0)[1]) if mine else pending.pop(0).result()
-                # Every h1 here shares its top ``bits``: rotate them away so that the
-                # index's own partitioning (by h1's top bits) splits this partition.
-                # A bijection: equal fingerprints stay equal, different ones different.
-                h1 = rec["h1"]
-                index.add((h1 << shift) | (h1 >> back), rec["h2"], rec["pos"])
-                del rec
+        client = None
+        for worker, slices in pieces:
+            if worker == me:
+                rec = _read_piece(slices)
+            else:
+                client = client or get_client()
+                rec = client.run(_read_piece, slices, workers=[worker])[worker]
+            # Every h1 here shares its top ``bits``: rotate them away so that the index's
+            # own partitioning (by h1's top bits) splits this partition. A bijection:
+            # equal fingerprints stay equal, different ones different.
+            h1 = rec["h1"]
+            index.add((h1 << shift) | (h1 >> back), rec["h2"], rec["pos"])
+            del rec, h1
         return index.finish()
     finally:
         shutil.rmtree(spill, ignore_errors=True)

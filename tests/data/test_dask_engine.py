@@ -431,3 +431,20 @@ def test_worker_lost_mid_scan_is_exit_2_with_one_line(
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
     assert lines[0].startswith("personalize-lint: error: the Dask engine failed: KilledWorker")
+
+
+def test_progress_bar_moves_as_files_finish_on_the_cluster(
+    tmp_path: Path, scheduler: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for i in range(3):
+        write(tmp_path / "d" / f"{i}.csv", csv(*generated_rows(200, seed=i)))
+    options = ScanOptions(progress=True, label="shop: data", root=tmp_path)
+    capsys.readouterr()
+    with engines.using(engines.EngineChoice("dask", scheduler=scheduler)):
+        result = scan([str(tmp_path / "d")], fields=None, as_of=AS_OF, options=options)
+    err = capsys.readouterr().err
+    assert result.rows == 600
+    # The last redraw shows every byte and row (then the line is cleared).
+    total = sum(f.size or 0 for f in result.files)
+    assert f"shop: data: [########################] {total / 1e6:,.0f}/" in err
+    assert "600 rows" in err and err.endswith("\r\x1b[K")
