@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .data.engines import ENGINES, EngineChoice
+from .data.engine_choice import ENGINES, EngineChoice
 from .errors import UsageError
 from .findings import LEVELS, Finding
 from .inventory import SuppressionSpec

@@ -58,7 +58,7 @@ from distributed import Client, LocalCluster, as_completed, get_client, get_work
 from . import engine as local
 from . import progress as progress_mod
 from .chunks import ChunkReader, Header
-from .engines import EngineChoice, EngineFailure
+from .engine_choice import EngineChoice, EngineFailure
 from .result import MAX_EXAMPLES, DataProblem, Duplicate, FileInfo, Position, ScanResult, Tally
 from .sources import ByteCounter, DataFile, open_stream
 

@@ -92,7 +92,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import engines
+from . import engine_choice
 from . import progress as progress_mod
 from .chunks import Chunk, ChunkReader, CsvSyntaxError, Header
 from .result import (
@@ -283,7 +283,7 @@ def scan_files(
     ``fields`` is the Interactions schema (None: only the reserved columns are typed).
     """
     options = options or ScanOptions()
-    session = engines.active()
+    session = engine_choice.active()
     if session is not None and files:  # ``--engine dask``: the same checks on a cluster
         return session.scan_files(list(files), fields=fields, as_of=as_of, options=options)
     result = ScanResult(

@@ -31,6 +31,7 @@ from helpers import write  # noqa: E402
 from personalize_lint.cli import main  # noqa: E402
 from personalize_lint.data import engines  # noqa: E402
 from personalize_lint.data.engine import ScanOptions, scan, schema_fields  # noqa: E402
+from personalize_lint.data.engine_choice import EngineChoice  # noqa: E402
 from personalize_lint.data.result import ScanResult  # noqa: E402
 
 AS_OF = datetime(2026, 11, 30, tzinfo=timezone.utc)
@@ -355,7 +356,7 @@ def test_scan_results_are_identical_field_by_field(
                           root=tmp_path)
     fields = schema_fields(SCHEMA)
     local = scan([str(tmp_path / "d")], fields=fields, as_of=AS_OF, options=options)
-    with engines.using(engines.EngineChoice("dask", scheduler=scheduler)) as session:
+    with engines.using(EngineChoice("dask", scheduler=scheduler)) as session:
         assert session is not None
         remote = scan([str(tmp_path / "d")], fields=fields, as_of=AS_OF, options=options)
     assert local.duplicates > 500 and len(local.files) == 5 and local.complete
@@ -440,7 +441,7 @@ def test_progress_bar_moves_as_files_finish_on_the_cluster(
         write(tmp_path / "d" / f"{i}.csv", csv(*generated_rows(200, seed=i)))
     options = ScanOptions(progress=True, label="shop: data", root=tmp_path)
     capsys.readouterr()
-    with engines.using(engines.EngineChoice("dask", scheduler=scheduler)):
+    with engines.using(EngineChoice("dask", scheduler=scheduler)):
         result = scan([str(tmp_path / "d")], fields=None, as_of=AS_OF, options=options)
     err = capsys.readouterr().err
     assert result.rows == 600

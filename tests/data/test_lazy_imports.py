@@ -8,7 +8,10 @@ import sys
 
 def test_rules_data_import_is_cheap() -> None:
     code = (
-        "import sys, personalize_lint.rules.data, personalize_lint.data.engine; "
+        "import sys, personalize_lint.data.engine; "
+        "import personalize_lint.rules.data_header, personalize_lint.rules.data_duplicates; "
+        "import personalize_lint.rules.data_age, personalize_lint.rules.data_sources; "
+        "import personalize_lint.rules.data_format; "
         "heavy = {'polars', 'numpy', 'duckdb', 'pyarrow', 'pandas', 'boto3', 'dask', "
         "'distributed'} & set(sys.modules); "
         "print(sorted(heavy))"
@@ -22,7 +25,8 @@ def test_engine_choice_does_not_import_dask() -> None:
     # imported only when a Dask session is opened (checker/data/dask_engine.py).
     code = (
         "import sys, personalize_lint.cli, personalize_lint.config, "
-        "personalize_lint.data.engines, personalize_lint.engine; "
+        "personalize_lint.data.engines, personalize_lint.data.engine_choice, "
+        "personalize_lint.engine; "
         "from personalize_lint.data.engines import EngineChoice, using\n"
         "with using(EngineChoice('local')) as session: assert session is None\n"
         "heavy = {'dask', 'distributed', 'polars', 'numpy'} & set(sys.modules); "
