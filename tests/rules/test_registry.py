@@ -183,10 +183,36 @@ def test_checking_one_policy_imports_only_the_policy_rules(tmp_path: Path) -> No
     assert rule_modules == ["_iam_common", "bucket", "inputs", "kms", "role"]
     # ... and so none of what the others import (more in tests/test_startup.py).
     assert not [m for m in modules if m.startswith(("personalize_lint.personalize",
-                                                    "personalize_lint.data"))]
+                                                    "personalize_lint.data.result"))]
 
 
 def test_listing_and_explaining_rules_imports_no_rule_module(tmp_path: Path) -> None:
     for args in (["rules"], ["rules", "--format", "json"], ["explain", "PL608"]):
         modules = _imported_by(args, tmp_path)
         assert not [m for m in modules if m.startswith(RULE_MODULES)], args
+
+
+@pytest.mark.parametrize("change", ["a changed title", "a rule added", "a rule removed"])
+def test_a_stale_catalogue_fails_loudly_when_the_module_is_loaded(
+    change: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entries = [dict(e) for e in registry._catalogue()]
+    schema_rules = [e for e in entries if e["module"].endswith(".schema")]
+    if change == "a changed title":
+        schema_rules[0]["title"] = "Old title"
+    elif change == "a rule added":
+        entries.append({**schema_rules[0], "id": "PL599", "check": "pl599"})
+    else:
+        entries.remove(schema_rules[-1])
+    monkeypatch.setattr(registry, "_catalogue", lambda: entries)
+    registry._checked_module.cache_clear()
+    try:
+        (tmp_path / "schema.json").write_text(json.dumps(
+            {"type": "record", "name": "Interactions", "fields": []}))
+        monkeypatch.chdir(tmp_path)
+        report = run_check(load_config(None, tmp_path), make_plugin_manager(autoload=False),
+                           CheckOptions(paths=[Path("schema.json")], quiet=True))
+        crashes = [f.message for f in report.findings if f.rule_id == "PL003"]
+        assert crashes and all("run scripts/refresh_rule_catalogue.py" in m for m in crashes)
+    finally:
+        registry._checked_module.cache_clear()
