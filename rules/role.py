@@ -20,7 +20,7 @@ are in rules/_iam_common.py.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from personalize_lint.findings import Finding
@@ -41,6 +41,7 @@ from personalize_lint.iam.evaluator import (
     evaluate,
     prepare,
 )
+from personalize_lint.iam.grants import grant_policies
 from personalize_lint.iam.matching import action_glob, covers
 from personalize_lint.iam.statements import Statement
 from personalize_lint.inventory import Inventory, ManagedPolicyRef, Policy, Role, Setup
@@ -50,12 +51,15 @@ from personalize_lint.rule import RuleContext, rule
 from ._iam_common import (
     DOCS,
     Facts,
+    Levels,
+    bucket_account,
     closest_hint,
     dataset_group_of,
     deny_hint,
     facts,
     finding_location,
     has_guard,
+    key_account,
     meant_for_personalize,
     missing_declared,
     names_personalize,
@@ -63,8 +67,11 @@ from ._iam_common import (
     output_fields,
     output_key_arn,
     principal_allows,
+    rcp_levels,
+    role_account,
     role_request,
     s3_absent,
+    scp_levels,
     service_request,
     service_typo_hint,
     spelled,
@@ -247,6 +254,15 @@ def pl102(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
 
 # --- PL103-PL106: permissions --------------------------------------------------------------
 
+
+def _org_location(result: Result, location: Location, related: tuple[Location, ...],
+                  check: RoleCheck) -> tuple[Location, tuple[Location, ...]]:
+    """An organization policy decided: point at its statement (or at the set-up when the
+    policy has no document), with the roleArn as related."""
+    if not result.deciding:
+        return check.setup.location, (check.facts.locate("roleArn"),)
+    return location, related
+
 CLOUDWATCH_FIX = """{
   "Effect": "Allow",
   "Action": "cloudwatch:PutMetricData",
@@ -260,6 +276,7 @@ class RoleCheck:
     facts: Facts
     role: Role
     identity: list[PolicyInput | PreparedPolicy]
+    scps: Levels = field(default_factory=list)  # over the role's own calls
 
 
 def role_checks(inventory: Inventory, code: str) -> Iterator[RoleCheck | Finding]:
@@ -277,7 +294,8 @@ def role_checks(inventory: Inventory, code: str) -> Iterator[RoleCheck | Finding
                               "role (role-policies, role-managed-policies), so PL103-PL106 were "
                               "not evaluated.", role.source.locate(), setup=setup.name)
             continue
-        yield RoleCheck(setup, facts(setup), role, identity_inputs(role))
+        f = facts(setup)
+        yield RoleCheck(setup, f, role, identity_inputs(role), scp_levels(inventory, setup, f))
 
 
 def _unknown_managed_hints(role: Role) -> str:
@@ -292,11 +310,37 @@ def _unknown_managed_hints(role: Role) -> str:
 def _evaluate_role(check: RoleCheck, request: Request, **kwargs: Any) -> Result:
     boundary = check.role.permissions_boundary
     return evaluate(request, identity_policies=check.identity, permissions_boundary=boundary,
-                    **kwargs)
+                    service_control_policies=check.scps, **kwargs)
+
+
+def _boundary_caps(check: RoleCheck, request: Request, result: Result) -> str | None:
+    """' The permissions boundary ... does not allow it ...' when the role's own policies
+    grant it and only the boundary keeps it out."""
+    boundary = check.role.permissions_boundary
+    if boundary is None or result.explicit_deny or result.organization_policy:
+        return None
+    if not evaluate(request, identity_policies=check.identity).allowed:
+        return None
+    name = boundary.arn if isinstance(boundary, ManagedPolicyRef) else (
+        boundary.name or "of the role")
+    return (f" The role's policies allow it, but its permissions boundary {name} does not: a "
+            "boundary caps every identity-policy grant, and a bucket or key policy grant "
+            "naming the role ARN too. Allow it in the boundary.")
+
+
+def _boundary_location(check: RoleCheck) -> Location:
+    boundary = check.role.permissions_boundary
+    return boundary.source.locate() if boundary is not None else check.setup.location
+
+
+def _cross_account_hint(what: str, account: str | None, check: RoleCheck) -> str:
+    return (f" The {what} is in account {account}, not the role's account "
+            f"{role_account(check.facts)}: its own policy's grant is not enough, the role's "
+            "policies must allow it too.")
 
 
 def _permission_findings(rule_id: str, check: RoleCheck, request: Request, result: Result,
-                         what: str, fix: str) -> Iterator[Finding]:
+                         what: str, fix: str, extra: str = "") -> Iterator[Finding]:
     fallback = check.facts.locate("roleArn")
     name = role_name(check.facts.role_arn or "") or "the service role"
     if result.uncertain:
@@ -304,8 +348,16 @@ def _permission_findings(rule_id: str, check: RoleCheck, request: Request, resul
                                 check.setup.name)
     elif result.denied:
         location, related = finding_location(result, fallback)
-        why = deny_hint(result) if result.explicit_deny else (
-            " No statement of its policies allows it." + closest_hint(result, request.action))
+        if result.organization_policy:
+            location, related = _org_location(result, location, related, check)
+            fix = (f"Change the {result.organization_policy} so that it allows this for the "
+                   "service role (for example exempt it with an aws:PrincipalArn condition).")
+        why = deny_hint(result) if result.explicit_deny or result.organization_policy else (
+            " No statement of its policies allows it." + closest_hint(result, request.action)
+            + extra)
+        capped = _boundary_caps(check, request, result)
+        if capped is not None:
+            why, location, related = capped, _boundary_location(check), (location, *related)
         yield Finding(
             rule_id,
             f"The service role {name} cannot call {what}.{why}"
@@ -338,7 +390,7 @@ def pl103(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
         namespace = {"cloudwatch:namespace": PERSONALIZE_NAMESPACE}
         request = role_request(check.facts, "cloudwatch:PutMetricData", "*", extra=namespace)
         result = _evaluate_role(check, request)
-        if result.denied and not result.explicit_deny:
+        if result.denied and not result.explicit_deny and not result.organization_policy:
             # Is it only a namespace condition? Then it "may exclude" AWS/Personalize: warn.
             unsure = _evaluate_role(check, role_request(check.facts, "cloudwatch:PutMetricData",
                                                         "*"))
@@ -393,14 +445,19 @@ def pl104(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
         bucket = check.setup.bucket
         request = role_request(check.facts, "s3:PutObject", objects,
                                absent=s3_absent(check.facts))
+        account = bucket_account(check.setup, check.facts)
+        same = account == role_account(check.facts) or account is None
         result = _evaluate_role(check, request,
                                 resource_policy=bucket.policy if bucket else None,
-                                resource_kind="s3")
+                                resource_kind="s3", same_account=same,
+                                resource_control_policies=rcp_levels(inventory, check.setup,
+                                                                     account))
         pattern = objects.pattern
         yield from _permission_findings(
             "PL104", check, request, result,
             f"s3:PutObject on {describe_resource(objects, check.facts)}",
-            f'Allow "s3:PutObject" on "{pattern}" in a policy of the role.')
+            f'Allow "s3:PutObject" on "{pattern}" in a policy of the role.',
+            "" if same else _cross_account_hint("bucket", account, check))
 
 
 KMS_ROLE_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:ListGrants")
@@ -436,15 +493,17 @@ def pl105(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
         key_arn, _where = output_key_arn(check.setup, check.facts)
         if not key_arn or not KEY_ARN_RE.fullmatch(key_arn):
             continue  # no customer key, or PL302 reports the ARN
-        key_policy = check.setup.key.policy if check.setup.key else None
+        key = check.setup.key
+        key_policy = key.policy if key else None
+        grants = grant_policies(key) if key else []
+        account = key_account(key_arn, check.facts)
+        same = account == role_account(check.facts) or account is None
+        rcps = rcp_levels(inventory, check.setup, account)
         missing: list[tuple[str, Result]] = []
         for action in KMS_ROLE_ACTIONS:
             request = role_request(check.facts, action, key_arn)
-            if key_policy is not None and evaluate(request, resource_policy=key_policy,
-                                                   resource_kind="kms").allowed:
-                continue  # the key policy names the role: IAM need not grant it
-            result = _evaluate_role(check, request)
-            if not result.allowed:
+            result = _role_key_result(check, request, key_policy, grants, same, rcps)
+            if result is not None and not result.allowed:
                 missing.append((action, result))
         denied = [(a, r) for a, r in missing if r.denied]
         unsure = [(a, r) for a, r in missing if r.uncertain]
@@ -455,14 +514,40 @@ def pl105(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
             names = ", ".join(a for a, _ in denied)
             first = denied[0][1]
             location, related = finding_location(first, check.facts.locate("kmsKeyArn"))
-            why = deny_hint(first) if first.explicit_deny else closest_hint(first, denied[0][0])
+            fix = "Allow these actions on the key ARN in a policy of the role."
+            if first.organization_policy:
+                location, related = _org_location(first, location, related, check)
+                fix = (f"Change the {first.organization_policy} so that it allows these "
+                       "actions for the service role.")
+            why = (deny_hint(first) if first.explicit_deny or first.organization_policy
+                   else closest_hint(first, denied[0][0])
+                   + ("" if same else _cross_account_hint("key", account, check)))
+            capped = _boundary_caps(check, role_request(check.facts, denied[0][0], key_arn),
+                                    first)
+            if capped is not None:
+                why, location, related = capped, _boundary_location(check), (location, *related)
             yield Finding(
                 "PL105",
                 f"The service role {role_name(check.facts.role_arn or '') or ''} cannot call "
-                f"{names} on the output key {key_arn}.{why} Allow these actions on the key "
-                "ARN in a policy of the role.",
+                f"{names} on the output key {key_arn}.{why} {fix}",
                 location, related=related, setup=check.setup.name,
             )
+
+
+def _role_key_result(check: RoleCheck, request: Request, key_policy: Policy | None,
+                     grants: list[Policy], same: bool, rcps: Levels) -> Result | None:
+    """The role's side of using the key, or None when only the key policy's side fails
+    (PL301 reports that). In the same account, a key policy (or grant) naming the role
+    grants it on its own; in another account, the role's policies must allow it too."""
+    if key_policy is None and not grants:
+        return _evaluate_role(check, request, resource_control_policies=rcps)
+    full = _evaluate_role(check, request, resource_policy=key_policy,
+                          extra_resource_policies=grants, resource_kind="kms",
+                          same_account=same, resource_control_policies=rcps)
+    if full.allowed or full.explicit_deny or full.organization_policy:
+        return full
+    own = _evaluate_role(check, request, resource_control_policies=rcps)
+    return None if own.allowed else own  # allowed: the key policy lacks it (PL301)
 
 
 BROAD_ACTIONS = ("*", "iam:*", "s3:*")

@@ -505,6 +505,7 @@ def evaluate(
     ignore_denies: bool = False,
     service_control_policies: OrgLevels = (),
     resource_control_policies: OrgLevels = (),
+    extra_resource_policies: Iterable[PolicyInput | PreparedPolicy] = (),
 ) -> Result:
     """Decide one request. See the module docstring for the semantics.
 
@@ -512,10 +513,11 @@ def evaluate(
     blocking Deny, PL202). ``service_control_policies`` and ``resource_control_policies``
     hold one sequence of policies per level of the organization (root first, account last);
     empty means "none given" (no constraint), and so does an empty level.
+    ``extra_resource_policies`` are read like ``resource_policy`` (KMS grants, as policies).
     """
     matched = _gather(request, identity_policies, resource_policy, resource_kind,
                       permissions_boundary, service_control_policies,
-                      resource_control_policies)
+                      resource_control_policies, extra_resource_policies)
     return _decide(matched, same_account, ignore_denies)
 
 
@@ -529,12 +531,13 @@ def evaluate_with_and_without_denies(
     same_account: bool = True,
     service_control_policies: OrgLevels = (),
     resource_control_policies: OrgLevels = (),
+    extra_resource_policies: Iterable[PolicyInput | PreparedPolicy] = (),
 ) -> tuple[Result, Result]:
     """``evaluate(...)`` and ``evaluate(..., ignore_denies=True)``, matching the statements
     once for both."""
     matched = _gather(request, identity_policies, resource_policy, resource_kind,
                       permissions_boundary, service_control_policies,
-                      resource_control_policies)
+                      resource_control_policies, extra_resource_policies)
     return _decide(matched, same_account, False), _decide(matched, same_account, True)
 
 
@@ -568,11 +571,13 @@ def _gather(
     permissions_boundary: PolicyInput | PreparedPolicy | None,
     service_control_policies: OrgLevels = (),
     resource_control_policies: OrgLevels = (),
+    extra_resource_policies: Iterable[PolicyInput | PreparedPolicy] = (),
 ) -> _Gathered:
     is_role = request.principal.kind == "role"
     identity = [prepare(p) for p in identity_policies] if is_role else []
     boundary = [prepare(permissions_boundary)] if is_role and permissions_boundary else []
     resource = [prepare(resource_policy)] if resource_policy is not None else []
+    resource += [prepare(p) for p in extra_resource_policies]
     kind = resource_kind or ("generic" if resource else None)
     # SCPs limit the IAM roles of member accounts, never a service principal's own calls;
     # RCPs limit requests by anyone to the resources of the services that support them.
