@@ -322,7 +322,8 @@ def deny_hint(result: Result) -> str:
 
 def finding_location(result: Result, fallback: Location) -> tuple[Location, tuple[Location, ...]]:
     """Point at the deciding Deny, else the closest statement, else the fallback."""
-    refs = list(result.deciding) if result.explicit_deny or result.uncertain else []
+    refs = (list(result.deciding)
+            if result.explicit_deny or result.uncertain or result.organization_policy else [])
     if not refs and result.closest is not None:
         refs = [result.closest]
     if not refs:

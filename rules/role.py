@@ -547,7 +547,9 @@ def _role_key_result(check: RoleCheck, request: Request, key_policy: Policy | No
     if full.allowed or full.explicit_deny or full.organization_policy:
         return full
     own = _evaluate_role(check, request, resource_control_policies=rcps)
-    return None if own.allowed else own  # allowed: the key policy lacks it (PL301)
+    if own.allowed:
+        return None  # the key policy lacks it: PL301
+    return full if full.uncertain else own
 
 
 BROAD_ACTIONS = ("*", "iam:*", "s3:*")
