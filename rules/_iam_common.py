@@ -36,8 +36,9 @@ from personalize_lint.iam.context import (
     setup_dependent,
 )
 from personalize_lint.iam.evaluator import PreparedPolicy, Result, prepare, prepare_org
+from personalize_lint.iam.grants import grant_policies
 from personalize_lint.iam.statements import PrincipalSpec, Statement
-from personalize_lint.inventory import Inventory, OrgPolicy, Policy, Setup, Source
+from personalize_lint.inventory import Inventory, Key, OrgPolicy, Policy, Setup, Source
 from personalize_lint.location import Location
 from personalize_lint.setups import as_dict, as_str, attribution_request
 from personalize_lint.setups import output_config as engine_output_config
@@ -260,6 +261,19 @@ def rcp_levels(inventory: Inventory, setup: Setup, resource_account: str | None)
         return []
     return inventory.shared("RCP levels", org, _prepared_levels,
                             org.resource_control_policies)
+
+
+def prepared(inventory: Inventory, policy: Policy | None) -> PreparedPolicy | None:
+    """A policy normalised once per rule pass (the rules ask it many questions)."""
+    return None if policy is None else inventory.shared("prepared policy", policy, prepare,
+                                                        policy)
+
+
+def key_grants(inventory: Inventory, key: Key | None) -> list[PreparedPolicy]:
+    """The key's KMS grants as prepared resource-policy statements, once per rule pass."""
+    if key is None or not key.grants:
+        return []
+    return inventory.shared("key grants", key, lambda: [prepare(p) for p in grant_policies(key)])
 
 
 def org_hint(result: Result) -> str:

@@ -251,7 +251,9 @@ aws:SourceVpce / aws:SourceIp / aws:PrincipalOrgID is ..." also deny the Persona
 principal, whose requests carry none of these keys; so does "deny unless a specific
 encryption header" when Personalize does not send it, or "deny everyone but these
 principals" (NotPrincipal). A Deny of insecure transport (aws:SecureTransport false) does not
-count: the service uses TLS.
+count: the service uses TLS. Resource control policies of the organization apply to the
+service principal's writes too (SCPs never do): an RCP Deny is reported here at its
+statement, e.g. a confused-deputy RCP whose aws:SourceAccount list misses the account.
 """,
     fix="Exempt the service principal: add a condition such as \"StringNotEquals\": "
         "{\"aws:PrincipalServiceName\": \"personalize.amazonaws.com\"} (or "

@@ -15,7 +15,6 @@ from personalize_lint.findings import Finding
 from personalize_lint.iam.arn import KEY_ARN_RE, KEY_ID_RE, key_arn_problem, parse_arn
 from personalize_lint.iam.context import PERSONALIZE_SERVICE, Principal, Request, role_context
 from personalize_lint.iam.evaluator import ALLOW_ALL, PreparedPolicy, Result, evaluate, prepare
-from personalize_lint.iam.grants import grant_policies
 from personalize_lint.iam.matching import action_glob
 from personalize_lint.inventory import Inventory, Policy, Setup
 from personalize_lint.location import Location
@@ -32,6 +31,7 @@ from ._iam_common import (
     facts,
     finding_location,
     key_account,
+    key_grants,
     meant_for_personalize,
     missing_declared,
     names_personalize,
@@ -81,7 +81,7 @@ class KeyScope:
     is in the key's account."""
 
     rcps: Levels = field(default_factory=list)
-    grants: list[Policy] = field(default_factory=list)
+    grants: list[PreparedPolicy] = field(default_factory=list)
     same_account: bool = True
 
 
@@ -190,7 +190,9 @@ kmsKeyArn (or the bucket's default key), acting both as the service principal an
 service role. The key policy is the primary authority for a KMS key: it must allow both
 kms:Decrypt, kms:GenerateDataKey, kms:DescribeKey, kms:CreateGrant and kms:ListGrants. The
 usual root statement ("AWS": "arn:aws:iam::<account>:root") lets IAM policies grant the role,
-but it never grants the service principal.
+but it never grants the service principal. KMS grants (key-grants, list-grants in audits) to
+either principal count for the operations they list. A resource control policy that denies
+the service principal the key is reported here at its statement.
 """,
     fix="Add a key policy statement naming both principals with the five actions.",
     example=KEY_POLICY_FIX,
@@ -219,7 +221,7 @@ def pl301(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
         roles = [f.role_arn] if f.role_arn else []
         account = key_account(key_arn, f)
         scope = KeyScope(rcp_levels(inventory, setup, account),
-                         grant_policies(setup.key) if setup.key else [],
+                         key_grants(inventory, setup.key),
                          account == role_account(f) or account is None)
         yield from _key_findings(prepare(policy), _requests_for(f, key_arn, roles),
                                  policy.source.locate(), setup.name, lone=False, org=scope)

@@ -41,7 +41,6 @@ from personalize_lint.iam.evaluator import (
     evaluate,
     prepare,
 )
-from personalize_lint.iam.grants import grant_policies
 from personalize_lint.iam.matching import action_glob, covers
 from personalize_lint.iam.statements import Statement
 from personalize_lint.inventory import Inventory, ManagedPolicyRef, Policy, Role, Setup
@@ -60,12 +59,14 @@ from ._iam_common import (
     finding_location,
     has_guard,
     key_account,
+    key_grants,
     meant_for_personalize,
     missing_declared,
     names_personalize,
     only_setup_keys,
     output_fields,
     output_key_arn,
+    prepared,
     principal_allows,
     rcp_levels,
     role_account,
@@ -277,6 +278,7 @@ class RoleCheck:
     role: Role
     identity: list[PolicyInput | PreparedPolicy]
     scps: Levels = field(default_factory=list)  # over the role's own calls
+    boundary: PreparedPolicy | None = None
 
 
 def role_checks(inventory: Inventory, code: str) -> Iterator[RoleCheck | Finding]:
@@ -295,7 +297,9 @@ def role_checks(inventory: Inventory, code: str) -> Iterator[RoleCheck | Finding
                               "not evaluated.", role.source.locate(), setup=setup.name)
             continue
         f = facts(setup)
-        yield RoleCheck(setup, f, role, identity_inputs(role), scp_levels(inventory, setup, f))
+        boundary = prepare(role.permissions_boundary) if role.permissions_boundary else None
+        yield RoleCheck(setup, f, role, identity_inputs(role), scp_levels(inventory, setup, f),
+                        boundary)
 
 
 def _unknown_managed_hints(role: Role) -> str:
@@ -308,8 +312,8 @@ def _unknown_managed_hints(role: Role) -> str:
 
 
 def _evaluate_role(check: RoleCheck, request: Request, **kwargs: Any) -> Result:
-    boundary = check.role.permissions_boundary
-    return evaluate(request, identity_policies=check.identity, permissions_boundary=boundary,
+    return evaluate(request, identity_policies=check.identity,
+                    permissions_boundary=check.boundary,
                     service_control_policies=check.scps, **kwargs)
 
 
@@ -376,6 +380,10 @@ needs cloudwatch:PutMetricData on Resource "*" (the action has no resource-level
 permissions). The check reads every inline and attached managed policy of the role, with
 wildcards, NotAction, NotResource, explicit Deny and case-insensitive action names as AWS
 reads them. A cloudwatch:namespace condition that may exclude AWS/Personalize is a warning.
+Organization level: the role's permissions boundary must allow it too, and so must the
+service control policies of every level from the root to the account (an SCP Deny, or a
+level with no Allow for it, is reported here at the SCP statement). RCPs do not apply to
+CloudWatch.
 """,
     fix='Attach a policy allowing "cloudwatch:PutMetricData" on "Resource": "*".',
     example=CLOUDWATCH_FIX,
@@ -427,7 +435,10 @@ With s3DataDestination, Personalize writes the attribution reports as objects un
 output path with the service role, which needs s3:PutObject on every object ARN under it
 (arn:<partition>:s3:::bucket/prefix/*). A grant on the bucket ARN alone, on another prefix,
 or on single files does not cover that; a Deny on the prefix (in the role's policies or the
-bucket policy) blocks it.
+bucket policy) blocks it. In the same account a bucket policy naming the role is enough; a
+bucket in another account (bucket-account) needs both grants. A permissions boundary caps
+both; SCPs of every level and RCPs over the bucket must not deny it (reported at the SCP or
+RCP statement).
 """,
     fix="Allow s3:PutObject on arn:<partition>:s3:::<bucket>/<prefix>/* (or bucket/*) in a "
         "policy of the role.",
@@ -448,7 +459,8 @@ def pl104(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
         account = bucket_account(check.setup, check.facts)
         same = account == role_account(check.facts) or account is None
         result = _evaluate_role(check, request,
-                                resource_policy=bucket.policy if bucket else None,
+                                resource_policy=prepared(inventory,
+                                                         bucket.policy if bucket else None),
                                 resource_kind="s3", same_account=same,
                                 resource_control_policies=rcp_levels(inventory, check.setup,
                                                                      account))
@@ -476,7 +488,10 @@ KMS_IAM_FIX = """{
 When the output is encrypted with a customer managed KMS key (s3DataDestination.kmsKeyArn,
 or the bucket's default SSE-KMS key), Personalize uses the key with the service role, which
 needs kms:Decrypt, kms:GenerateDataKey, kms:DescribeKey and kms:ListGrants on it. The key
-policy must also let the role in (PL301).
+policy must also let the role in (PL301). In the key's account, a key policy statement or a
+KMS grant naming the role grants it on its own; a key in another account needs the role's
+own grant too. A permissions boundary without the KMS actions, an SCP or an RCP that denies
+them, also stop it (reported at the boundary, SCP or RCP).
 """,
     fix="Allow the four actions on the key ARN in a policy of the role (or name the role in "
         "the key policy).",
@@ -494,8 +509,8 @@ def pl105(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
         if not key_arn or not KEY_ARN_RE.fullmatch(key_arn):
             continue  # no customer key, or PL302 reports the ARN
         key = check.setup.key
-        key_policy = key.policy if key else None
-        grants = grant_policies(key) if key else []
+        key_policy = prepared(inventory, key.policy if key else None)
+        grants = key_grants(inventory, key)
         account = key_account(key_arn, check.facts)
         same = account == role_account(check.facts) or account is None
         rcps = rcp_levels(inventory, check.setup, account)
@@ -534,8 +549,8 @@ def pl105(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
             )
 
 
-def _role_key_result(check: RoleCheck, request: Request, key_policy: Policy | None,
-                     grants: list[Policy], same: bool, rcps: Levels) -> Result | None:
+def _role_key_result(check: RoleCheck, request: Request, key_policy: PreparedPolicy | None,
+                     grants: list[PreparedPolicy], same: bool, rcps: Levels) -> Result | None:
     """The role's side of using the key, or None when only the key policy's side fails
     (PL301 reports that). In the same account, a key policy (or grant) naming the role
     grants it on its own; in another account, the role's policies must allow it too."""

@@ -389,3 +389,14 @@ def test_cli_exit_codes_with_organization_policies(project: Path) -> None:
     found = failing.json()
     rules = sorted(f["rule_id"] for f in found["findings"])
     assert rules == ["PL104"], found
+
+
+def test_the_catalogue_describes_the_organization_level(tmp_path: Path) -> None:
+    explain = run_cli("explain", "PL103", cwd=tmp_path)
+    assert explain.code == 0 and "service control policies" in explain.out
+    catalogue = run_cli("rules", "--format", "json", cwd=tmp_path)
+    assert catalogue.code == 0
+    text = catalogue.out
+    for needle in ("permissions boundary", "resource control polic", "KMS grant",
+                   "another account"):
+        assert needle in text, needle

@@ -284,6 +284,9 @@ def resource_outcome(st: Statement, request: Request, for_all: bool, variables: 
         if entry is None:
             hits.append(unknown("a Resource entry is not a plain string (unresolved reference?)"))
             continue
+        if entry == "*":  # covers and overlaps every resource: no automaton needed
+            hits.append(TRUE)
+            break
         pattern: str | NoMatch | Outcome = entry
         if variables and "${" in entry:
             pattern = substitute(entry, request.context)
