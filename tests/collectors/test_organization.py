@@ -13,7 +13,6 @@ from helpers_audit import audit, audit_with, ids, report_of, session_with_errors
 from world import ACCOUNT, Aws, deploy
 
 from helpers import REPO, run_cli
-from personalize_lint.collectors.assemble import inventory_parts
 
 SCHEMA = REPO / "checker" / "schemas" / "inventory.schema.json"
 
