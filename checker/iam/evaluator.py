@@ -177,11 +177,26 @@ class PreparedPolicy:
     doc: PolicyDocument | None
     arn: str | None = None
     refs: tuple[StatementRef, ...] = field(default=(), compare=False, repr=False)
+    # action -> the statements that may apply to it (with their Action outcome), or that
+    # are malformed (None): most statements of a policy name other actions.
+    by_action: dict[str, tuple[tuple[StatementRef, Outcome | None], ...]] = field(
+        default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.doc is not None and not self.refs:
             refs = tuple(StatementRef(self.policy, self.label, st) for st in self.doc.statements)
             object.__setattr__(self, "refs", refs)
+
+    def candidates(self, action: str) -> tuple[tuple[StatementRef, Outcome | None], ...]:
+        found = self.by_action.get(action)
+        if found is None:
+            found = tuple(
+                (ref, None if not ref.statement.valid else action_outcome(ref.statement, action))
+                for ref in self.refs)
+            found = tuple((ref, out) for ref, out in found if out is None or out.value is not False)
+            if len(self.by_action) < 64:
+                self.by_action[action] = found
+        return found
 
 
 @lru_cache(maxsize=256)
@@ -379,11 +394,12 @@ class _Match:
 
 
 def _match(
-    ref: StatementRef, request: Request, variables: bool, resource_policy: bool, for_all: bool
+    ref: StatementRef, request: Request, variables: bool, resource_policy: bool, for_all: bool,
+    action: Outcome | None = None,
 ) -> _Match:
     st = ref.statement
     via_account = False
-    parts = [action_outcome(st, request.action)]
+    parts = [action if action is not None else action_outcome(st, request.action)]
     if parts[0].value is False:
         return _Match(ref, FALSE)
     parts.append(resource_outcome(st, request, for_all, variables))
@@ -465,12 +481,13 @@ def _collect(loaded: Sequence[PreparedPolicy], request: Request, resource_policy
             side.unknown_policies.append(item.arn or item.label)
             continue
         variables = item.doc.variables
-        for ref in item.refs:
+        for ref, action in item.candidates(request.action):
             st = ref.statement
-            if not st.valid:
+            if action is None:
                 side.invalid.append(ref)
                 continue
-            m = _match(ref, request, variables, resource_policy, for_all=st.is_allow)
+            m = _match(ref, request, variables, resource_policy, for_all=st.is_allow,
+                       action=action)
             if m.outcome.value is False:
                 continue
             (side.allows if st.is_allow else side.denies).append(m)

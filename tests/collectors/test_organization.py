@@ -13,6 +13,7 @@ from helpers_audit import audit, audit_with, ids, report_of, session_with_errors
 from world import ACCOUNT, Aws, deploy
 
 from helpers import REPO, run_cli
+from personalize_lint.collectors.assemble import inventory_parts
 
 SCHEMA = REPO / "checker" / "schemas" / "inventory.schema.json"
 
@@ -171,3 +172,43 @@ def test_the_saved_inventory_replays_the_organization(aws: Aws, tmp_path: Path) 
     rules = sorted((f["rule_id"], f["arn"]) for f in damaged.json()["findings"])
     assert rules[0] == ("PL002", "arn:aws:organizations::1:policy/o-x/tag_policy/p-tag")
     assert [r for r, _ in rules] == ["PL002", "PL104"]
+
+
+def test_a_saved_bucket_account_makes_the_bucket_cross_account(aws: Aws) -> None:
+    # "In cross account access, a principal needs an Allow in the identity policy and the
+    # resource-based policy." (IAM user guide)
+    deployed = deploy(aws, "retail")
+    body = audit().body
+    (role,) = body["roles"].values()
+    for inline in role["inlinePolicies"]:  # the role keeps no s3:PutObject of its own
+        statements = inline["document"]["Statement"]
+        inline["document"]["Statement"] = [s for s in statements
+                                           if s.get("Action") != "s3:PutObject"]
+    (bucket,) = body["buckets"].values()
+    bucket["policy"]["Statement"].append({
+        "Effect": "Allow", "Principal": {"AWS": deployed.role_arn}, "Action": "s3:PutObject",
+        "Resource": f"arn:aws:s3:::{deployed.bucket}/*"})
+
+    def replayed() -> list[str]:
+        setups, problems = inventory_parts(body)
+        return ids(report_of_parts(setups, problems))
+
+    assert replayed() == []  # same account: the bucket policy naming the role is enough
+    bucket["account"] = "444455556666"
+    jsonschema.validate({"personalizeLintInventory": body}, json.loads(SCHEMA.read_text()))
+    assert replayed() == ["PL104"]
+
+
+def report_of_parts(setups: list[Any], problems: list[Any]) -> list[Any]:
+    from pathlib import Path as _Path
+
+    from personalize_lint.config import Config
+    from personalize_lint.engine import CheckOptions, run_inventory
+    from personalize_lint.inventory import Inventory
+    from personalize_lint.plugins import make_plugin_manager
+
+    report = run_inventory(Inventory(setups=setups, problems=problems),
+                           Config(path=None, root=_Path.cwd()),
+                           make_plugin_manager(autoload=False),
+                           CheckOptions(fail_on="warning", ignore=["PL409"]), command="audit")
+    return list(report.active)
