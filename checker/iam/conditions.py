@@ -9,6 +9,9 @@ vs. multivalued context keys"):
   (``StringNotEquals``, ``ArnNotLike``, ``NotIpAddress`` ...) true; ``...IfExists`` is true
   on a missing key; ``Null`` tests presence;
 * ``ForAnyValue:`` is false and ``ForAllValues:`` true on a missing (empty) key;
+* a multivalued key (``aws:CalledVia`` ...) present in the request, under an operator
+  without a set prefix, cannot be decided: "Multivalued context keys require a condition
+  set operator" is all the documentation says;
 * in a 2012-10-17 policy, ``${key}`` in a value is replaced by the request's value; a
   missing key (without a ``${key, 'default'}``) makes that value match nothing.
 
@@ -24,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from .arn import arn_condition_glob
-from .context import UNKNOWN, Context, Partial, Value
+from .context import UNKNOWN, Context, Partial, Value, multivalued
 from .matching import covers, intersects, string_glob
 from .statements import Condition, Item
 
@@ -268,6 +271,9 @@ def evaluate_condition(cond: Condition, context: Context, variables: bool) -> Ou
         if cond.if_exists or cond.negated:
             return TRUE
         return FALSE
+    if cond.set_op is None and multivalued(cond.key):
+        return unknown(f"{cond.key} is multivalued and {cond.operator} has no ForAnyValue: or "
+                       "ForAllValues: prefix: AWS does not document how that compares", cond.key)
     values = [_resolve(v, context, variables) for v in cond.values]
     positives = [_positive(cond, c, values, variables) for c in found]
     if cond.set_op == "all":
