@@ -92,7 +92,7 @@ def test_every_disagreement_is_a_known_divergence(run: Run) -> None:
 
 
 def test_each_known_divergence_still_happens(run: Run) -> None:
-    # A class that claims nothing was fixed (issue 16's, once it lands): remove it.
+    # A class that claims nothing was fixed (as issue 16's was): remove it.
     claimed = set()
     for pair, c in zip(run.pairs, run.comparisons, strict=True):
         if c.status == "diverge":

@@ -4,34 +4,29 @@ that decides it (or, for two, the sentence that shows the documentation does not
 A divergence is a generated pair whose comparison (``compare.py``) is neither an agreement
 nor a justified "uncertain". Each one must be claimed by a class below; each class must
 still claim at least one pair, so that a class whose cause was fixed is noticed and
-removed (issue 16's class, once that work lands).
+removed. (Issue 16's class, "wildcards in the sixth ARN field stop at ':'", recognised by
+a counterfactual with issue 16's ARN matching, claimed 28 pairs until that work landed.)
 
-Classes on iam-simulate's side are recognised by the feature of the pair that triggers
-them. The class on our side (issue 16) is recognised by a counterfactual: with the ARN
-matching issue 16 asks for, our verdict on the pair agrees.
+Classes are recognised by the feature of the pair that triggers them, or, on our side, by
+a counterfactual (our verdict on each sample alone).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from unittest import mock
 
-from personalize_lint.iam import evaluator
-from personalize_lint.iam.arn import arn_condition_glob, resource_glob
-from personalize_lint.iam.matching import Glob
 from personalize_lint.iam.organizations import RCP_SERVICES
 
-from .compare import Comparison, compare, ours, ours_code
+from .compare import Comparison, ours, ours_code
 from .pairs import ACCOUNT, MULTI, Json, all_policies, session_arn
 
 
 @dataclass(frozen=True)
 class Divergence:
     name: str
-    side: str  # "iam-simulate", "ours: fixed by issue 16", "not decided by the documentation"
+    side: str  # "iam-simulate", "ours: ...", "not decided by the documentation"
     quote: str  # the AWS documentation sentence(s) that decide it
     source: str
     claims: Callable[[Json, Comparison], bool]
@@ -48,28 +43,6 @@ def _listify(value: Any) -> list[Any]:
 
 def _all_statements(pair: Json) -> list[Json]:
     return [st for doc in all_policies(pair) for st in _statements(doc)]
-
-
-# --- Ours, fixed by issue 16 ----------------------------------------------------------------
-
-
-def _issue16_resource_glob(pattern: str, escapes: bool = False) -> Glob:
-    """Issue 16's rule: wildcards do not cross the five field separators and match any
-    character, ":" included, within the sixth field (what ``arn_condition_glob`` does)."""
-    glob = arn_condition_glob(pattern, escapes) if pattern.count(":") >= 5 else None
-    return glob if glob is not None else resource_glob(pattern, escapes)
-
-
-@contextmanager
-def issue16_matching() -> Iterator[None]:
-    with mock.patch.object(evaluator, "resource_glob", _issue16_resource_glob):
-        yield
-
-
-def _fixed_by_issue16(pair: Json, c: Comparison) -> bool:
-    with issue16_matching():
-        after = compare(pair, ours_code(ours(pair)), c.theirs)
-    return after.status in ("agree", "uncertain-justified") and after.ours != c.ours
 
 
 # --- Ours, a documented approximation --------------------------------------------------
@@ -165,16 +138,6 @@ NOTPRINCIPAL = ("AWS JSON policy elements: NotPrincipal", (
     "assumed-role user."))
 
 KNOWN: tuple[Divergence, ...] = (
-    Divergence(
-        "wildcards in the sixth ARN field stop at ':'",
-        "ours: fixed by issue 16",
-        "An ARN has six fields split by the first five colons; everything after the fifth "
-        "colon is one field and may itself contain colons (issue 16, from the IAM user "
-        "guide's ARN format: arn:partition:service:region:account-id:resource-id, where "
-        "resource-id may be resource-type:resource-id).",
-        "IAM user guide, \"IAM identifiers\" / issue 16",
-        _fixed_by_issue16,
-    ),
     Divergence(
         "Allows that only together cover an output prefix",
         "ours: documented approximation",
