@@ -15,18 +15,20 @@ may be only partly known. The comparison, by what the pair leaves open:
 * **partial or unknown context key** (``aws:SourceArn`` known only as "some Personalize ARN
   of this account", or a key left unknown; samples give it several values, absent
   included): ``allowed`` agrees when every sample is ``A``, ``denied`` when every sample is
-  denied (explicit as above). ``uncertain`` is never counted as agreement. It is
+  denied (an explicit deny when every sample is ``E``; an implicit one accepts ``E`` too,
+  since a Deny whose condition we cannot decide may apply to some values). ``uncertain``
+  is never counted as agreement, nor as a divergence that needs explaining. It is
   *justified* when the samples disagree among themselves (the answer truly depends on the
   value we do not know) and *conservative* when they all agree (three-valued logic did not
   see that the unknown value could not matter); both are reported apart from agreements.
 
-Anything else is a *divergence*; each one must be a known divergence in
-``test_differential.py``, with the AWS documentation sentence that decides it.
+Anything else is a *divergence*; each one must be a known divergence
+(:mod:`.divergences`), with the AWS documentation sentence that decides it. The samples are
+a finite probe, not every possible value: a verdict they cannot contradict is not proven.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -120,8 +122,3 @@ def _status(kind: str, our: str, theirs: str) -> Status:
     return "agree" if ok else "diverge"
 
 
-def summarize(statuses: Sequence[Comparison]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for c in statuses:
-        out[c.status] = out.get(c.status, 0) + 1
-    return out
