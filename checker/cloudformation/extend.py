@@ -43,7 +43,7 @@ def extend_inventory(inventory: Inventory, config: Config, ctx: LoadContext) -> 
         return linkers[id(document)]
 
     for sc, setup, document in _named_templates(inventory, config, ctx):
-        linker = linker_of(document, _deployment(setup))
+        linker = linker_of(document, deployment_of(setup))
         if linker is not None:
             _merge_named(inventory, sc, setup, linker)
     for document in _discovered(inventory):
@@ -87,13 +87,14 @@ def _named_templates(inventory: Inventory, config: Config,
         path = config.root / written
         if not path.is_file():
             continue  # PL004 from the set-up's files already
-        document = _load(path, inventory, ctx)
+        document = load_named(path, inventory, ctx, "cloudformation")
         if document is not None:
             found.append((sc, setup, document))
     return found
 
 
-def _load(path: Path, inventory: Inventory, ctx: LoadContext) -> Document | None:
+def load_named(path: Path, inventory: Inventory, ctx: LoadContext, kind: str) -> Document | None:
+    """A file a [[setup]] key names, loaded once per run as ``kind``."""
     display = ctx.display_path(path)
     for document in inventory.documents:
         if document.path == display:
@@ -102,13 +103,13 @@ def _load(path: Path, inventory: Inventory, ctx: LoadContext) -> Document | None
     # loader (YAML with short-form tags or JSON, with positions).
     from ..loaders.builtin import personalize_lint_load_file
 
-    result = personalize_lint_load_file(path, "cloudformation", ctx)
+    result = personalize_lint_load_file(path, kind, ctx)
     inventory.problems.extend(result.problems)
     inventory.documents.extend(result.documents)
     return result.documents[0] if result.documents else None
 
 
-def _deployment(setup: Setup) -> dict[str, str]:
+def deployment_of(setup: Setup) -> dict[str, str]:
     """Where a set-up's own request says the stack runs: its account, region and partition
     replace the template's pseudo-parameter symbols, so both sides name the same ARNs."""
     if setup.metric_attribution is None:
