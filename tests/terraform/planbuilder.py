@@ -58,6 +58,13 @@ class Fmt:
         object.__setattr__(self, "refs", refs)
 
 
+@dataclass(frozen=True)
+class Encode:
+    """``jsonencode(...)`` of a value that may hold refs: unknown if any ref is unknown."""
+
+    value: Any
+
+
 def doc(policy: dict[str, Any]) -> str:
     """A policy as jsonencode() writes it (compact, keys sorted)."""
     return json.dumps(policy, separators=(",", ":"), sort_keys=True)
@@ -142,6 +149,9 @@ class PlanBuilder:
             return target.after.get(value.attribute)
         if isinstance(value, Var):
             return self._value("", self.module_inputs[module][value.name])
+        if isinstance(value, Encode):
+            inner = self._value(module, value.value)
+            return UNKNOWN if _has_unknown(inner) else doc(inner)
         if isinstance(value, Fmt):
             parts = [self._value(module, r) for r in value.refs]
             return UNKNOWN if any(p is UNKNOWN for p in parts) else value.text.format(*parts)
@@ -289,6 +299,8 @@ def _refs(value: Any) -> list[str]:
     elif isinstance(value, Fmt):
         for r in value.refs:
             found += _refs(r)
+    elif isinstance(value, Encode):
+        found += _refs(value.value)
     elif isinstance(value, dict):
         for v in value.values():
             found += _refs(v)
@@ -296,6 +308,16 @@ def _refs(value: Any) -> list[str]:
         for v in value:
             found += _refs(v)
     return list(dict.fromkeys(found))
+
+
+def _has_unknown(value: Any) -> bool:
+    if value is UNKNOWN:
+        return True
+    if isinstance(value, dict):
+        return any(_has_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_unknown(v) for v in value)
+    return False
 
 
 def _sensitive_shape(after: Any) -> Any:
