@@ -20,7 +20,7 @@ from ..config import Config, SetupConfig
 from ..document import Document
 from ..findings import Finding
 from ..iam.arn import parse_arn
-from ..inventory import Inventory, Role, Setup
+from ..inventory import Inventory, Role, Setup, Source
 from ..loaders.base import LoadContext
 from ..setups import attribution_request, output_config
 from .linker import SCHEMA_KEYS, Linked, Linker
@@ -161,6 +161,7 @@ def merge(setup: Setup, linked: Linked, given: set[str]) -> None:
             setup.bucket = other.bucket
         else:
             bucket = setup.bucket
+            bucket.source = _own_or(bucket.source, other.bucket.source)
             bucket.name = bucket.name or other.bucket.name
             if "bucket-policy" not in given and bucket.policy is None:
                 bucket.policy = other.bucket.policy
@@ -171,6 +172,7 @@ def merge(setup: Setup, linked: Linked, given: set[str]) -> None:
         if setup.key is None:
             setup.key = other.key
         else:
+            setup.key.source = _own_or(setup.key.source, other.key.source)
             setup.key.arn = setup.key.arn or other.key.arn
             setup.key.metadata = setup.key.metadata or other.key.metadata
             if "key-policy" not in given and setup.key.policy is None:
@@ -180,12 +182,19 @@ def merge(setup: Setup, linked: Linked, given: set[str]) -> None:
             setup.missing.append(note.missing)
 
 
+def _own_or(mine: Source, theirs: Source) -> Source:
+    """A component the set-up only names (its source is the config) is located where the
+    template defines it."""
+    return mine if mine.document is not None else theirs
+
+
 def _merge_role(setup: Setup, role: Role | None, given: set[str]) -> None:
     if role is None:
         return
     if setup.role is None:
         setup.role = Role(source=role.source, arn=role.arn, name=role.name)
     mine = setup.role
+    mine.source = _own_or(mine.source, role.source)
     mine.arn = mine.arn or role.arn
     mine.name = mine.name or role.name
     if "role-trust-policy" not in given and mine.trust_policy is None:
