@@ -175,13 +175,13 @@ class PlanBuilder:
             after = {k: v for k, v in after.items() if k not in ("json", "id")}
         r.after, r.unknown = after, unknown
 
-    def _expression(self, module: str, value: Any, block: bool = False) -> Any:
+    def _expression(self, module: str, value: Any) -> Any:
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             return [{k: self._expression(module, v) for k, v in item.items()} for item in value]
         refs = _refs(value)
         if refs:
             return {"references": refs}
-        return {"constant_value": value}
+        return {"constant_value": self._value(module, value)}
 
     # -- writing -------------------------------------------------------------------------
 

@@ -141,6 +141,22 @@ def output(role: str, path: Any, key: Any = None) -> dict[str, Any]:
     return {"RoleArn": {"Ref": role}, "S3DataDestination": destination}
 
 
+def attribution_stack_metrics() -> dict[str, Any]:
+    """The template of a stack holding compliant.yaml's attribution, with its references
+    as the parameters DatasetGroupArn, RoleArn, BucketName and KmsKeyArn."""
+    return {"AWSTemplateFormatVersion": "2010-09-09",
+            "Parameters": {p: {"Type": "String"} for p in
+                           ("DatasetGroupArn", "RoleArn", "BucketName", "KmsKeyArn")},
+            "Resources": {"Attribution": {
+                "Type": "AWS::Personalize::MetricAttribution",
+                "Properties": {
+                    "Name": "retail-attribution", "DatasetGroupArn": {"Ref": "DatasetGroupArn"},
+                    "Metrics": METRICS,
+                    "MetricsOutputConfig": output(
+                        "RoleArn", {"Fn::Sub": "s3://${BucketName}/attribution/"},
+                        {"Ref": "KmsKeyArn"})}}}}
+
+
 def compliant(*, key_policy: dict[str, Any] | None = None,
               publish: dict[str, Any] | None = None,
               write_reports: dict[str, Any] | None = None,
