@@ -114,6 +114,7 @@ class Plan:
                                         "/configuration/root_module")
         self.instances: list[Instance] = []
         self.by_address: dict[str, Instance] = {}
+        self._by_type: dict[str, list[Instance]] | None = None
         self._read_changes(data.get("resource_changes"))
         prior = _dict(_dict(data.get("prior_state")).get("values")).get("root_module")
         self._read_values(prior, "/prior_state/values/root_module", "", data_only=True)
@@ -192,7 +193,11 @@ class Plan:
         return found[1] if found else None
 
     def of_types(self, *types: str) -> Iterator[Instance]:
-        return (i for i in self.instances if i.type in types)
+        if self._by_type is None:
+            self._by_type = {}
+            for instance in self.instances:
+                self._by_type.setdefault(instance.type, []).append(instance)
+        return (i for kind in types for i in self._by_type.get(kind, ()))
 
     # -- where it deploys --------------------------------------------------------------
 

@@ -45,11 +45,12 @@ class PlanTemplate(Template):
         self.plan = plan
         self._types = {i.address: t for i in plan.instances
                        if (t := mapping.cfn_type(plan, i)) is not None}
+        self._resources = {address: {"Type": kind} for address, kind in self._types.items()}
         self._by_pointer = {i.pointer: i for i in plan.instances}
 
     @property
     def resources(self) -> dict[str, Any]:
-        return {address: {"Type": kind} for address, kind in self._types.items()}
+        return self._resources
 
     def section(self, name: str) -> dict[str, Any]:
         return {}
