@@ -91,6 +91,24 @@ def aws_iam_role() -> PlanBuilder:
     return b
 
 
+def permissions_boundary() -> PlanBuilder:
+    """The role's permissions boundary is a policy of the plan (its ARN known after apply)
+    that leaves out CloudWatch: the role's own grant of PutMetricData does not count."""
+    b = PlanBuilder()
+    caller(b)
+    boundary = r(b, "aws_iam_policy", "boundary", {"name": "personalize-boundary",
+                                                   "policy": doc(_s3_and_kms())})
+    role(b, {"permissions_boundary": Ref(boundary, "arn"),
+             "inline_policy": [{"name": "all", "policy": doc(ALL)}]})
+    return b
+
+
+def _s3_and_kms() -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": [
+        {"Sid": "OnlyStorage", "Effect": "Allow", "Action": ["s3:*", "kms:*"],
+         "Resource": "*"}]}
+
+
 def aws_iam_role_policy() -> PlanBuilder:
     """A role policy attached by `role = aws_iam_role.metrics.id` (known after apply)
     that grants iam:* besides what the role needs."""
@@ -249,6 +267,7 @@ def modules() -> PlanBuilder:
 SCENARIOS: dict[str, Callable[[], PlanBuilder]] = {
     "aws_iam_role": aws_iam_role,
     "aws_iam_role_policy": aws_iam_role_policy,
+    "permissions_boundary": permissions_boundary,
     "aws_iam_policy": aws_iam_policy,
     "aws_iam_role_policies_exclusive": aws_iam_role_policies_exclusive,
     "aws_s3_bucket_policy": aws_s3_bucket_policy,

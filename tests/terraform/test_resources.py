@@ -24,6 +24,10 @@ EXPECTED: dict[str, list[tuple[str, str, str]]] = {
         ("PL101", "aws_iam_role.metrics", f"{RC}/0/change/after/assume_role_policy"),
         ("PL103", "aws_iam_role.metrics", f"{RC}/0/change/after/inline_policy/0/policy"),
     ],
+    "permissions_boundary": [
+        # The role's own policy allows PutMetricData; the boundary does not.
+        ("PL103", "aws_iam_role.metrics", f"{RC}/1/change/after/inline_policy/0/policy"),
+    ],
     "aws_iam_role_policy": [
         ("PL106", "aws_iam_role_policy.metrics", f"{RC}/1/change/after/policy"),
     ],
@@ -120,3 +124,15 @@ def test_a_sum_over_a_string_column_is_found_in_the_awscc_schema(check) -> None:
 def test_module_resources_are_named_by_their_address(check) -> None:
     [pl103] = [f for f in check("modules") if f.rule_id == "PL103"]
     assert "module.personalize.aws_iam_role_policy.publish" in pl103.message
+
+
+def test_the_boundary_is_what_denies(check, lint, tmp_path: Path) -> None:
+    assert "PL103" in {f.rule_id for f in check("permissions_boundary")}
+    plan = json.loads((tmp_path / "plan.json").read_text())
+    role = next(c for c in plan["resource_changes"] if c["type"] == "aws_iam_role")
+    del role["change"]["after_unknown"]["permissions_boundary"]
+    config = next(c for c in plan["configuration"]["root_module"]["resources"]
+                  if c["address"] == "aws_iam_role.metrics")
+    del config["expressions"]["permissions_boundary"]
+    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    assert "PL103" not in {f.rule_id for f in lint(root=tmp_path)}
