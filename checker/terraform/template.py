@@ -106,10 +106,9 @@ class PlanTemplate(Template):
 class PlanResolver(Resolver):
     """Properties, ``Ref`` and ``Fn::GetAtt`` of the plan's instances, from its values."""
 
-    template: PlanTemplate
-
     def __init__(self, template: PlanTemplate, pseudo: Mapping[str, str] | None = None) -> None:
         super().__init__(template, pseudo)
+        self.plan_template = template
         self.plan = template.plan
         self._properties: dict[str, dict[str, RNode]] = {}
 
@@ -130,7 +129,7 @@ class PlanResolver(Resolver):
                 return {}  # asked again while being built: nothing more to give
             self._active.add(key)
             try:
-                built = mapping.properties(self, self.template.instance(logical_id))
+                built = mapping.properties(self, self.plan_template.instance(logical_id))
             finally:
                 self._active.discard(key)
             self._properties[logical_id] = built
@@ -151,7 +150,7 @@ class PlanResolver(Resolver):
         """Whether the resource will exist after apply (``count = 0`` leaves no instance in
         the plan at all): an inline policy that an ``aws_iam_role_policies_exclusive`` of
         its role does not list is removed by it, so it does not count."""
-        instance = self.template.instance(logical_id)
+        instance = self.plan_template.instance(logical_id)
         if instance.type == "aws_iam_role_policy":
             remover = self.removed_by(instance)
             if remover is not None:
@@ -168,7 +167,7 @@ class PlanResolver(Resolver):
     def identity(self, logical_id: str, attribute: str) -> RNode:
         """What a reference to the resource gives: the plan's value when it is known, else
         the name or ARN AWS will give it, built like CloudFormation's from its properties."""
-        instance = self.template.instance(logical_id)
+        instance = self.plan_template.instance(logical_id)
         name = mapping.IDENTITY.get(instance.type, {}).get(attribute)
         value = instance.values.get(name) if name else None
         if isinstance(value, str) and value:
