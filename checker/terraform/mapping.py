@@ -12,16 +12,28 @@ role's attachments (``aws_iam_role_policy_attachment``, ``aws_iam_policy_attachm
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ..cloudformation.nodes import RNode, unresolved
 from .follow import follow
 from .plan import Instance, Plan
 
-if TYPE_CHECKING:
-    from .template import PlanResolver
-
 Props = dict[str, RNode]
+
+
+class Values(Protocol):
+    """What mapping needs of the plan's resolver (:class:`.template.PlanResolver`)."""
+
+    plan: Plan
+
+    def value(self, instance: Instance, *path: str | int) -> RNode | None: ...
+
+    def link(self, instance: Instance, *path: str | int) -> RNode | None: ...
+
+    def text(self, instance: Instance, *path: str | int) -> str | None: ...
+
+    def name(self, instance: Instance, attribute: str) -> RNode: ...
+
 
 TYPES: dict[str, str] = {
     "aws_iam_role": "AWS::IAM::Role",
@@ -93,7 +105,7 @@ def key_policy_owner(plan: Plan, policy: Instance) -> Instance | None:
     return target.instance
 
 
-def properties(r: PlanResolver, instance: Instance) -> Props:
+def properties(r: Values, instance: Instance) -> Props:
     mapper = MAPPERS.get(instance.type)
     return mapper(r, instance) if mapper else {}
 
@@ -106,7 +118,7 @@ def _set(props: Props, name: str, node: RNode | None) -> None:
 # -- IAM ---------------------------------------------------------------------------------
 
 
-def role(r: PlanResolver, instance: Instance) -> Props:
+def role(r: Values, instance: Instance) -> Props:
     props: Props = {"RoleName": r.name(instance, "name")}
     _set(props, "Path", r.value(instance, "path"))
     _set(props, "AssumeRolePolicyDocument", r.value(instance, "assume_role_policy"))
@@ -135,7 +147,7 @@ def role(r: PlanResolver, instance: Instance) -> Props:
     return props
 
 
-def _attached_arns(r: PlanResolver, name: str | None, role: Instance) -> list[RNode]:
+def _attached_arns(r: Values, name: str | None, role: Instance) -> list[RNode]:
     arns: list[RNode] = []
     listed = r.value(role, "managed_policy_arns")
     if listed is not None:
@@ -161,7 +173,7 @@ def _set_item(items: list[RNode], node: RNode | None) -> None:
         items.append(node)
 
 
-def exclusive_names(r: PlanResolver, role_name: str | None) -> list[tuple[Instance, set[str]]]:
+def exclusive_names(r: Values, role_name: str | None) -> list[tuple[Instance, set[str]]]:
     """The ``aws_iam_role_policies_exclusive`` resources of the role and the inline policy
     names each keeps ("This includes removal of inline policies which are not explicitly
     configured")."""
@@ -175,7 +187,7 @@ def exclusive_names(r: PlanResolver, role_name: str | None) -> list[tuple[Instan
     return found
 
 
-def _exclusive_only_names(r: PlanResolver, role_name: str | None, role: Instance
+def _exclusive_only_names(r: Values, role_name: str | None, role: Instance
                           ) -> list[RNode]:
     """Inline policies an exclusive list keeps that the plan does not write: policies it
     cannot read, so the role's permissions are uncertain rather than missing."""
@@ -198,7 +210,7 @@ def _exclusive_only_names(r: PlanResolver, role_name: str | None, role: Instance
     return missing
 
 
-def role_policy(r: PlanResolver, instance: Instance) -> Props:
+def role_policy(r: Values, instance: Instance) -> Props:
     props: Props = {}
     _set(props, "RoleName", r.link(instance, "role"))
     _set(props, "PolicyName", r.value(instance, "name"))
@@ -206,7 +218,7 @@ def role_policy(r: PlanResolver, instance: Instance) -> Props:
     return props
 
 
-def managed_policy(r: PlanResolver, instance: Instance) -> Props:
+def managed_policy(r: Values, instance: Instance) -> Props:
     props: Props = {"ManagedPolicyName": r.name(instance, "name")}
     _set(props, "Path", r.value(instance, "path"))
     _set(props, "PolicyDocument", r.value(instance, "policy"))
@@ -216,7 +228,7 @@ def managed_policy(r: PlanResolver, instance: Instance) -> Props:
 # -- S3 and KMS --------------------------------------------------------------------------
 
 
-def bucket(r: PlanResolver, instance: Instance) -> Props:
+def bucket(r: Values, instance: Instance) -> Props:
     props: Props = {"BucketName": r.name(instance, "bucket")}
     name = props["BucketName"].text()
     for config in r.plan.of_types("aws_s3_bucket_server_side_encryption_configuration"):
@@ -233,7 +245,7 @@ def bucket(r: PlanResolver, instance: Instance) -> Props:
     return props
 
 
-def _encryption(r: PlanResolver, instance: Instance, rules_at: str | tuple[str | int, ...]
+def _encryption(r: Values, instance: Instance, rules_at: str | tuple[str | int, ...]
                 ) -> RNode | None:
     """``rule`` blocks as ``BucketEncryption.ServerSideEncryptionConfiguration``."""
     path = (rules_at,) if isinstance(rules_at, str) else rules_at
@@ -260,14 +272,14 @@ def _encryption(r: PlanResolver, instance: Instance, rules_at: str | tuple[str |
                                                                              rules)})
 
 
-def bucket_policy(r: PlanResolver, instance: Instance) -> Props:
+def bucket_policy(r: Values, instance: Instance) -> Props:
     props: Props = {}
     _set(props, "Bucket", r.link(instance, "bucket"))
     _set(props, "PolicyDocument", r.value(instance, "policy"))
     return props
 
 
-def kms_key(r: PlanResolver, instance: Instance) -> Props:
+def kms_key(r: Values, instance: Instance) -> Props:
     props: Props = {}
     separate = next((p for p in r.plan.of_types("aws_kms_key_policy")
                      if p.mode == "managed" and key_policy_owner(r.plan, p) is instance), None)
@@ -279,13 +291,13 @@ def kms_key(r: PlanResolver, instance: Instance) -> Props:
     return props
 
 
-def external_key_policy(r: PlanResolver, instance: Instance) -> Props:
+def external_key_policy(r: Values, instance: Instance) -> Props:
     props: Props = {}
     _set(props, "KeyPolicy", r.value(instance, "policy"))
     return props
 
 
-def kms_alias(r: PlanResolver, instance: Instance) -> Props:
+def kms_alias(r: Values, instance: Instance) -> Props:
     props: Props = {}
     _set(props, "AliasName", r.value(instance, "name"))
     _set(props, "TargetKeyId", r.link(instance, "target_key_id"))
@@ -295,14 +307,14 @@ def kms_alias(r: PlanResolver, instance: Instance) -> Props:
 # -- Personalize (the awscc provider: CloudFormation's properties in snake case) ---------
 
 
-def dataset_group(r: PlanResolver, instance: Instance) -> Props:
+def dataset_group(r: Values, instance: Instance) -> Props:
     props: Props = {}
     _set(props, "Name", r.value(instance, "name"))
     _set(props, "Domain", r.value(instance, "domain"))
     return props
 
 
-def dataset(r: PlanResolver, instance: Instance) -> Props:
+def dataset(r: Values, instance: Instance) -> Props:
     props: Props = {}
     _set(props, "Name", r.value(instance, "name"))
     _set(props, "DatasetType", r.value(instance, "dataset_type"))
@@ -311,7 +323,7 @@ def dataset(r: PlanResolver, instance: Instance) -> Props:
     return props
 
 
-def schema(r: PlanResolver, instance: Instance) -> Props:
+def schema(r: Values, instance: Instance) -> Props:
     props: Props = {}
     _set(props, "Name", r.value(instance, "name"))
     _set(props, "Schema", r.value(instance, "schema"))
@@ -319,7 +331,7 @@ def schema(r: PlanResolver, instance: Instance) -> Props:
     return props
 
 
-MAPPERS: dict[str, Callable[[PlanResolver, Instance], Props]] = {
+MAPPERS: dict[str, Callable[[Values, Instance], Props]] = {
     "aws_iam_role": role,
     "aws_iam_role_policy": role_policy,
     "aws_iam_policy": managed_policy,
