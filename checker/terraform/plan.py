@@ -264,6 +264,11 @@ def plan_problems(document: Document) -> list[Finding]:
                                  f"personalize-lint reads ({SUPPORTED_MAJOR}.x): a new major "
                                  "version is not backward-compatible, so the plan was not "
                                  "read; upgrade personalize-lint", where)]
+    if data.get("errored") is True:
+        return [Finding("PL002", "the plan is marked errored (\"errored\": true): planning "
+                                 "stopped at an error, so it does not hold every change; fix "
+                                 f"the error and {REGENERATE}",
+                        document.location("/errored"))]
     problems = []
     for key, expected in (("resource_changes", list), ("planned_values", dict),
                           ("prior_state", dict), ("configuration", dict)):

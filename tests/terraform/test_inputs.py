@@ -80,6 +80,13 @@ def test_the_formats_of_terraform_0_15_and_later_are_read(tmp_path: Path, lint, 
     assert sorted(f.rule_id for f in findings) == ["PL101", "PL102"]
 
 
+def test_an_errored_plan_is_pl002(tmp_path: Path, lint) -> None:
+    # format 1.2: "errored" is true when planning stopped at an error (a partial plan).
+    [finding] = lint(_plan(tmp_path, errored=True))
+    assert finding.rule_id == "PL002" and finding.location.pointer == "/errored"
+    assert "does not hold every change" in finding.message
+
+
 def test_a_section_of_the_wrong_type_is_pl002(tmp_path: Path, lint) -> None:
     findings = lint(_plan(tmp_path, resource_changes={"not": "a list"}))
     assert [(f.rule_id, f.location.pointer) for f in findings] == [
