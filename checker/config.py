@@ -38,6 +38,7 @@ SINGLE_FILE_KEYS = (
     "template",
     "role-permissions-boundary",  # a file, or a managed policy ARN
     "key-grants",
+    "terraform-plan",
 )
 LIST_FILE_KEYS = ("role-policies",)
 GLOB_KEYS = ("interactions-data", "events")
@@ -77,6 +78,7 @@ FORCEABLE_KINDS = frozenset(
         "putevents",
         "interactions",
         "cloudformation",
+        "terraform-plan",
         "inventory",
         "ignore",
     }

@@ -47,6 +47,7 @@ KEY_KINDS: dict[str, str] = {
     "events": "putevents",
     "interactions-data": "interactions",
     "template": "cloudformation",
+    "terraform-plan": "terraform-plan",
     "role-permissions-boundary": "identity-policy",
     "key-grants": "kms-grants",
     "service-control-policies": "service-control-policy",

@@ -368,19 +368,29 @@ def _spec_outcome(spec: PrincipalSpec, principal: Principal) -> tuple[Outcome, O
     return any3(direct), any3(account)
 
 
-def principal_outcome(st: Statement, principal: Principal) -> tuple[Outcome, bool]:
-    """Does a resource-policy statement apply to the principal? (outcome, via account)."""
+def principal_outcome(st: Statement, principal: Principal, has_boundary: bool = False) -> (
+    tuple[Outcome, bool]
+):
+    """Does a resource-policy statement apply to the principal? (outcome, via account).
+
+    ``has_boundary``: the principal is a role with a permissions boundary."""
     spec = st.principal
     if spec is None:
         return FALSE, False  # a resource-policy statement without Principal applies to no one
+    if st.principal_key == "NotPrincipal" and st.is_deny and has_boundary:
+        # "The NotPrincipal element with a Deny effect will always deny any IAM principal
+        # that has a permissions boundary policy attached" (IAM user guide, boundaries).
+        return TRUE, False
     direct, account = _spec_outcome(spec, principal)
     if st.principal_key == "NotPrincipal":
         # IAM compares each identity of the caller: a role session is excluded only when
-        # both the role (or its session) and its account are listed.
+        # both the role (or its session) and its account are listed. An Allow that lists
+        # the role but not its account grants only what a grant to the account would.
         if spec.wildcard:
             return FALSE, False
-        listed = direct if principal.kind == "service" else all3((direct, account))
-        return not3(listed), False
+        if principal.kind == "service":
+            return not3(direct), False
+        return not3(all3((direct, account))), direct.value is not False
     if direct.value is True:
         return TRUE, False
     if account.value is True:
@@ -398,6 +408,7 @@ class _Match:
 def _match(
     ref: StatementRef, request: Request, variables: bool, resource_policy: bool, for_all: bool,
     action: Outcome | None = None,
+    has_boundary: bool = False,
 ) -> _Match:
     st = ref.statement
     via_account = False
@@ -408,7 +419,7 @@ def _match(
     if parts[-1].value is False:
         return _Match(ref, FALSE)
     if resource_policy:
-        principal, via_account = principal_outcome(st, request.principal)
+        principal, via_account = principal_outcome(st, request.principal, has_boundary)
         parts.append(principal)
         if principal.value is False:
             return _Match(ref, FALSE)
@@ -476,7 +487,8 @@ class _Side:
     unknown_policies: list[str] = field(default_factory=list)
 
 
-def _collect(loaded: Sequence[PreparedPolicy], request: Request, resource_policy: bool) -> _Side:
+def _collect(loaded: Sequence[PreparedPolicy], request: Request, resource_policy: bool,
+             has_boundary: bool = False) -> _Side:
     side = _Side()
     for item in loaded:
         if item.doc is None:
@@ -489,7 +501,7 @@ def _collect(loaded: Sequence[PreparedPolicy], request: Request, resource_policy
                 side.invalid.append(ref)
                 continue
             m = _match(ref, request, variables, resource_policy, for_all=st.is_allow,
-                       action=action)
+                       action=action, has_boundary=has_boundary)
             if m.outcome.value is False:
                 continue
             (side.allows if st.is_allow else side.denies).append(m)
@@ -610,7 +622,7 @@ def _gather(
         request, identity, boundary, resource, kind,
         _collect(identity, request, resource_policy=False),
         _collect(boundary, request, resource_policy=False),
-        _collect(resource, request, resource_policy=True),
+        _collect(resource, request, resource_policy=True, has_boundary=bool(boundary)),
         [_collect(level, request, resource_policy=False) for level in scp_levels],
         [_collect(level, request, resource_policy=True) for level in rcp_levels],
         scp_levels,

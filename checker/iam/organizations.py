@@ -10,7 +10,7 @@ What applies to which request (AWS Organizations user guide):
 * "For a permission to be allowed for a specific account, there must be an explicit Allow
   statement at every level from the root through each OU in the direct path to the account
   (including the target account itself)": each level is a gate; any Deny wins.
-* RCPs apply to the resources of a few services (S3, STS, KMS, SQS, Secrets Manager), to
+* RCPs apply to the resources of the services on AWS's list (S3, KMS, SQS, Logs ...), to
   requests by any principal, AWS service principals included (the KMS guide's example RCP
   "requires that AWS service principals can access your customer managed KMS keys only when
   the request originates from your organization"). ``RCPFullAWSAccess`` is attached to every
@@ -30,9 +30,23 @@ SCP = "SERVICE_CONTROL_POLICY"
 RCP = "RESOURCE_CONTROL_POLICY"
 TYPE_NAMES: dict[str, str] = {SCP: "service control policy", RCP: "resource control policy"}
 
-# The services whose resources RCPs restrict (AWS Organizations user guide, "List of AWS
-# services that support RCPs"; AWS Control Tower's RCP controls name the same five).
-RCP_SERVICES = frozenset({"s3", "sts", "kms", "sqs", "secretsmanager"})
+# The services whose resources RCPs restrict: "RCPs apply to actions for the following AWS
+# services" (AWS Organizations user guide, "List of AWS services that support RCPs"; the
+# list has grown past the first five, S3, STS, KMS, SQS and Secrets Manager, that AWS
+# Control Tower's RCP controls name). CloudWatch (metrics) and SNS are not on it.
+RCP_SERVICES = frozenset({
+    "aoss", "appconfig", "appstream", "autoscaling", "autoscaling-plans", "budgets",
+    "clouddirectory", "cloudfront", "cloudsearch", "cloudtrail-data", "codeartifact",
+    "codebuild", "codecommit", "codepipeline", "cognito-identity", "cognito-idp",
+    "comprehend", "comprehendmedical", "compute-optimizer", "cost-optimization-hub", "dax",
+    "dsql", "dynamodb", "ecr", "ecr-public", "events", "firehose", "fis", "fms", "gamelift",
+    "health", "inspector-scan", "kendra", "kinesisvideo", "kms", "logs", "memorydb",
+    "networkmonitor", "notifications", "opensearch", "pca-connector-ad", "personalize",
+    "polly", "pricing", "resource-groups", "rolesanywhere", "s3", "secretsmanager",
+    "servicediscovery", "signin", "sqs", "sts", "support", "swf", "textract",
+    "timestream-influxdb", "transcribe", "transfer", "translate", "wafv2", "workspaces",
+    "xray",
+})
 
 _FULL_ACCESS: dict[str, Any] = {
     "Version": "2012-10-17",

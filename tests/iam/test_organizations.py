@@ -188,6 +188,10 @@ def test_rcps_apply_only_to_supported_services() -> None:
     # Amazon SQS, AWS Secrets Manager): CloudWatch's PutMetricData is not among them.
     assert rcp_applies("s3:PutObject") and rcp_applies("KMS:Decrypt")
     assert not rcp_applies(CLOUDWATCH)
+    # The list has grown: "Amazon CloudWatch Logs (prefix:logs)" is on it today, SNS is not
+    # (found by the iam-simulate differential test, tests/iam/differential).
+    assert rcp_applies("logs:PutLogEvents") and rcp_applies("personalize:DescribeSolution")
+    assert not rcp_applies("sns:Publish")
     everything = [[rcp(deny("*"))]]
     assert evaluate(role_request(), identity_policies=IDENTITY,
                     resource_control_policies=everything).allowed
