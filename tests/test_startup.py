@@ -23,6 +23,7 @@ NEVER = (
     "personalize_lint.personalize",  # schemas, requests, API constraints (botocore)
     "personalize_lint.data",  # the bulk-data engines
     "personalize_lint.cloudformation.",  # templates (the plugin module itself is cheap)
+    "personalize_lint.terraform.",  # plans (likewise)
     "personalize_lint.collectors.",  # account audits and saved inventories
     "personalize_lint.reporters.html",
     "boto3", "botocore", "jsonschema", "policyuniverse", "yaml", "polars", "numpy",
@@ -30,7 +31,8 @@ NEVER = (
 )
 # Cheap by design, and wanted by every run: the plugin hooks, the audit's arguments, and
 # the data engine the configuration may choose (not the engine itself).
-ALLOWED = ("personalize_lint.cloudformation.plugin", "personalize_lint.collectors.cli",
+ALLOWED = ("personalize_lint.cloudformation.plugin", "personalize_lint.terraform.plugin",
+           "personalize_lint.collectors.cli",
            "personalize_lint.collectors.saved", "personalize_lint.data",
            "personalize_lint.data.engine_choice", "personalize_lint.data.engines")
 
