@@ -39,33 +39,51 @@ def template_matches(cfn: Template) -> dict[str, list[RuleMatch]]:
 def _matches(cfn: Template) -> dict[str, list[RuleMatch]]:
     filename = cfn.filename
     if filename and Path(filename).is_file():
-        return _translate(scan_file(Path(filename)), spans=True)
-    # A template piped on stdin: the engine reads cfn-lint's decoded copy, and cfn-lint
-    # finds each match's line from its path (our spans would be the copy's).
+        return _translate(scan_file(Path(filename)))
+    # A template piped on stdin: the engine reads cfn-lint's decoded copy, and each match
+    # is placed from the marks cfn-lint's parser left on the value (our spans are the copy's).
     with tempfile.TemporaryDirectory(prefix="personalize-lint-") as folder:
         copy = Path(folder) / "template.json"
         copy.write_text(json.dumps(cfn.template), encoding="utf-8")
-        return _translate(scan_file(copy, config_from=Path.cwd()), spans=False)
+        return _translate(scan_file(copy, config_from=Path.cwd()), cfn.template)
 
 
-def _translate(scan: FileScan, *, spans: bool) -> dict[str, list[RuleMatch]]:
+def _translate(scan: FileScan, piped: Any = None) -> dict[str, list[RuleMatch]]:
     by_id: dict[str, list[RuleMatch]] = {}
     for finding in scan.findings:
         rule_id = cfn_lint_id(finding.rule_id, finding.level or "error")
-        by_id.setdefault(rule_id, []).append(_match(scan, finding, spans))
+        by_id.setdefault(rule_id, []).append(_match(scan, finding, piped))
     return by_id
 
 
-def _match(scan: FileScan, finding: Finding, spans: bool) -> RuleMatch:
+def _match(scan: FileScan, finding: Finding, piped: Any) -> RuleMatch:
     message = scan.headline(finding)
     location = finding.location
     if not scan.in_file(location):
         return RuleMatch([], message, location=TOP)
-    extra: dict[str, Any] = {}
+    path = pointer_path(location.pointer)
     span = location.span
-    if spans and span is not None:
-        extra["location"] = (span.line - 1, span.column - 1, span.end_line - 1, span.end_column)
-    return RuleMatch(pointer_path(location.pointer), message, **extra)
+    if piped is not None:
+        place = _marks(piped, path)
+    elif span is not None:
+        place = (span.line - 1, span.column - 1, span.end_line - 1, span.end_column)
+    else:
+        place = None
+    return RuleMatch(path, message, **({"location": place} if place else {}))
+
+
+def _marks(template: Any, path: list[str | int]) -> tuple[int, int, int, int] | None:
+    """Where cfn-lint's parser found the value at ``path`` (0-based, end exclusive)."""
+    value = template
+    for token in path:
+        try:
+            value = value[token]
+        except (KeyError, IndexError, TypeError):
+            return None
+    start, end = getattr(value, "start_mark", None), getattr(value, "end_mark", None)
+    if start is None or end is None:
+        return None
+    return (start.line, start.column, end.line, end.column)
 
 
 def pointer_path(pointer: str) -> list[str | int]:
