@@ -6,8 +6,8 @@ resources (CloudFormation logical IDs, Terraform addresses):
 * a finding in the file that names a resource (its logical ID or address, or a pointer
   under ``/Resources/<id>``) is placed on that resource;
 * any other finding of a set-up (its place is not in a resource, or it lies in another file
-  of a configured set-up) is placed on the set-up's anchor: the
-  ``AWS::Personalize::MetricAttribution`` resource when the set-up comes from this file;
+  of a configured set-up, e.g. its interactions data) is placed on the set-up's own resource
+  in this file: where it is declared, else its ``AWS::Personalize::MetricAttribution``;
 * what is left (a file that does not parse, a configuration problem, a set-up anchored
   elsewhere) goes on the first resource checkov shows the checks of this file.
 
@@ -77,7 +77,7 @@ class Placement:
     @classmethod
     def of(cls, scan: FileScan) -> Placement:
         placement = cls(scan)
-        anchors = {s.name: a for s in scan.setups if (a := placement._resource(s.location))}
+        anchors = {s.name: a for s in scan.setups if (a := placement._anchor(s))}
         for setup in scan.setups:
             placement.in_setups.update(placement._resources_of(setup))
         for finding in scan.findings:
@@ -121,6 +121,14 @@ class Placement:
         if len(parts) >= 3 and parts[1] == "Resources":
             return parts[2].replace("~1", "/").replace("~0", "~")
         return None
+
+    def _anchor(self, setup: Setup) -> str | None:
+        """The set-up's own resource: where it is declared, else its metric attribution
+        (a configured set-up is declared in the configuration, its attribution may be a
+        template's)."""
+        attribution = setup.metric_attribution
+        return self._resource(setup.location) or (
+            self._resource(attribution.source.locate()) if attribution else None)
 
     def _resource_of(self, finding: Finding, anchors: dict[str, str]) -> str | None:
         return self._resource(finding.location) or (

@@ -1,0 +1,114 @@
+"""checkov with our external checks, run for real from a venv of its own (see conftest):
+``checkov -d DIR --external-checks-dir "$(python -m personalize_lint.integrations.checkov)"``.
+
+Each PL rule is a ``CKV_PL_nnn`` check; a finding fails the check on the resource it points
+at, with a severity from its level (error HIGH, warning MEDIUM, note LOW).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from helpers import EXAMPLES, write
+from personalize_lint.integrations.checkov import EXTERNAL_CHECKS_DIR
+
+pytestmark = pytest.mark.slow
+
+BROKEN = EXAMPLES / "cloudformation" / "broken.yaml"
+COMPLIANT = EXAMPLES / "cloudformation" / "compliant.yaml"
+
+Result = tuple[str, str, str]  # (file, resource, check)
+
+
+def checkov(checkov_bin: Path, *args: str | Path, cwd: Path) -> tuple[int, dict[str, Any], str]:
+    """Run checkov with only our checks; the JSON reports by framework, and stderr."""
+    proc = subprocess.run(
+        [str(checkov_bin), *map(str, args), "--external-checks-dir", str(EXTERNAL_CHECKS_DIR),
+         "--check", "CKV_PL_*", "--skip-download", "-o", "json"],
+        cwd=cwd, capture_output=True, text=True, timeout=600, check=False)
+    data = json.loads(proc.stdout)
+    reports = data if isinstance(data, list) else [data]
+    return proc.returncode, {r["check_type"]: r for r in reports}, proc.stderr
+
+
+def results(report: dict[str, Any], kind: str) -> dict[Result, dict[str, Any]]:
+    return {(r["file_path"], r["resource"], r["check_id"]): r
+            for r in report["results"][kind]}
+
+
+def broken_failures(path: str) -> set[Result]:
+    return {
+        (path, "AWS::IAM::Role.MetricsRole", "CKV_PL_102"),
+        (path, "AWS::IAM::Role.MetricsRole", "CKV_PL_103"),
+        (path, "AWS::S3::BucketPolicy.MetricsBucketPolicy", "CKV_PL_201"),
+        (path, "AWS::KMS::Key.MetricsKey", "CKV_PL_301"),
+        (path, "AWS::Personalize::MetricAttribution.Attribution", "CKV_PL_404"),
+        (path, "AWS::Personalize::MetricAttribution.Attribution", "CKV_PL_409"),
+    }
+
+
+def test_a_folder_of_templates_and_terraform(checkov_bin: Path, tmp_path: Path) -> None:
+    scanned = tmp_path / "infra"
+    write(scanned / "broken.yaml", BROKEN.read_text(encoding="utf-8"))
+    write(scanned / "compliant.yaml", COMPLIANT.read_text(encoding="utf-8"))
+    write(scanned / "team" / "suppressed.yaml", BROKEN.read_text(encoding="utf-8").replace(
+        "  MetricsKey:\n    Type: AWS::KMS::Key\n",
+        "  MetricsKey:\n    Type: AWS::KMS::Key\n    Metadata:\n      personalize-lint:\n"
+        "        ignore:\n          - rule: PL301\n            reason: key policy owned by SEC\n"))
+    write(scanned / "main.tf", """
+resource "aws_iam_role" "metrics" {
+  name               = "PersonalizeMetricsRole"
+  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [] })
+}
+""")
+    # From another folder: checkov names files relative to the scanned one.
+    code, reports, stderr = checkov(checkov_bin, "-d", scanned, "--framework", "cloudformation",
+                                    "terraform", cwd=tmp_path)
+    cfn = reports["cloudformation"]
+    failed = results(cfn, "failed_checks")
+    assert set(failed) == (
+        broken_failures("/broken.yaml")
+        | broken_failures("/team/suppressed.yaml")
+        - {("/team/suppressed.yaml", "AWS::KMS::Key.MetricsKey", "CKV_PL_301")}
+        | {("/compliant.yaml", "AWS::Personalize::MetricAttribution.Attribution", "CKV_PL_409")})
+    severities = {key[2]: r["severity"] for key, r in failed.items()}
+    assert severities == {"CKV_PL_102": "MEDIUM", "CKV_PL_103": "HIGH", "CKV_PL_201": "HIGH",
+                          "CKV_PL_301": "HIGH", "CKV_PL_404": "HIGH", "CKV_PL_409": "LOW"}
+    role = failed[("/broken.yaml", "AWS::IAM::Role.MetricsRole", "CKV_PL_103")]
+    start, end = role["file_line_range"]
+    assert start <= 115 <= end  # the resource holding the statement personalize-lint names
+    assert role["check_name"] == "PL103 The service role cannot publish metrics to CloudWatch"
+
+    skipped = results(cfn, "skipped_checks")
+    assert set(skipped) == {("/team/suppressed.yaml", "AWS::KMS::Key.MetricsKey", "CKV_PL_301")}
+
+    passed = results(cfn, "passed_checks")
+    assert ("/compliant.yaml", "AWS::IAM::Role.MetricsRole", "CKV_PL_103") in passed
+    assert ("/compliant.yaml", "AWS::KMS::Key.MetricsKey", "CKV_PL_301") in passed
+    # Judged only where the engine decided something: no PL1 verdict on a bucket, none on
+    # a resource no set-up uses.
+    assert ("/compliant.yaml", "AWS::S3::Bucket.MetricsBucket", "CKV_PL_103") not in passed
+    assert not any(key[1].endswith("ItemsDataset") for key in passed)
+
+    terraform = reports.get("terraform")
+    assert terraform is None or terraform["results"]["failed_checks"] == []
+    assert terraform is None or terraform["results"]["passed_checks"] == []
+    assert "do not evaluate Terraform configuration (.tf)" in stderr
+    assert code == 1
+
+
+def test_one_template_named_on_the_command_line(checkov_bin: Path) -> None:
+    """``-f`` names the file from the working directory; a note (LOW) need not fail."""
+    code, reports, _ = checkov(checkov_bin, "-f", "cloudformation/compliant.yaml",
+                               "--soft-fail-on", "LOW", cwd=EXAMPLES)
+    cfn = reports["cloudformation"]
+    assert set(results(cfn, "failed_checks")) == {(
+        "/cloudformation/compliant.yaml", "AWS::Personalize::MetricAttribution.Attribution",
+        "CKV_PL_409")}
+    assert len(results(cfn, "passed_checks")) > 40
+    assert code == 0
