@@ -14,22 +14,12 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__
-from .config import FAIL_ON_VALUES, load_config, parse_time
+from .arguments import as_of_time, rule_ids
+from .config import FAIL_ON_VALUES, load_config
 from .errors import UsageError
 from .rule import Rule
 
 PROG = "personalize-lint"
-
-
-def _ids(value: str) -> list[str]:
-    return [v.strip().upper() for v in value.split(",") if v.strip()]
-
-
-def _as_of(value: str) -> object:
-    try:
-        return parse_time(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {value!r}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--as-of",
-        type=_as_of,
+        type=as_of_time,
         metavar="TIME",
         help="the time the 14-day rule measures from (ISO 8601; default now)",
     )
@@ -98,14 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
     check.add_argument(
         "--select",
-        type=_ids,
+        type=rule_ids,
         default=[],
         metavar="IDS",
         help="comma-separated rule IDs or prefixes to run (e.g. PL1,PL203)",
     )
     check.add_argument(
         "--ignore",
-        type=_ids,
+        type=rule_ids,
         default=[],
         metavar="IDS",
         help="comma-separated rule IDs or prefixes to skip",

@@ -10,13 +10,22 @@ stacks compute their values when deployed: those are unresolved.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from .nodes import RNode, concat, unresolved
 from .symbols import generated_name, key_id
+from .template import Template
 
-if TYPE_CHECKING:
-    from .intrinsics import Resolver
+
+class Resolver(Protocol):
+    """What building a resource's values needs of the resolver of its template
+    (:class:`.intrinsics.Resolver`, which calls :func:`ref` and :func:`get_att`)."""
+
+    template: Template
+
+    def prop(self, logical_id: str, *tokens: str | int) -> RNode | None: ...
+
+    def pseudo(self, name: str) -> RNode: ...
 
 _GENERATED = frozenset({"AWS::StackName"})
 

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from ..arguments import as_of_time, rule_ids
 from ..config import FAIL_ON_VALUES
 from ..errors import UsageError
 
@@ -27,8 +28,6 @@ def _workers(value: str) -> int:
 
 
 def add_audit_parser(sub: Any, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    from ..cli import _as_of, _ids
-
     audit = sub.add_parser(
         "audit",
         parents=[common],
@@ -68,14 +67,14 @@ def add_audit_parser(sub: Any, common: argparse.ArgumentParser) -> argparse.Argu
     out.add_argument("--config", type=Path, metavar="FILE",
                      help="configuration file for [rules] and fail-on (default: the nearest "
                      "personalize-lint.toml or pyproject.toml); its set-ups are not used")
-    out.add_argument("--as-of", type=_as_of, metavar="TIME",
+    out.add_argument("--as-of", type=as_of_time, metavar="TIME",
                      help="the time the 14-day rule measures from (ISO 8601; default now)")
     out.add_argument("--fail-on", choices=FAIL_ON_VALUES,
                      help="lowest level that makes the exit code 1 (default: error)")
     out.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
-    out.add_argument("--select", type=_ids, default=[], metavar="IDS",
+    out.add_argument("--select", type=rule_ids, default=[], metavar="IDS",
                      help="comma-separated rule IDs or prefixes to run")
-    out.add_argument("--ignore", type=_ids, default=[], metavar="IDS",
+    out.add_argument("--ignore", type=rule_ids, default=[], metavar="IDS",
                      help="comma-separated rule IDs or prefixes to skip")
     out.add_argument("--no-suppress", action="store_true",
                      help="report suppressed findings as if they were not suppressed")

@@ -160,7 +160,11 @@ def test_unknown_member_path_is_unavailable() -> None:
 def test_importing_the_rule_modules_does_not_import_botocore() -> None:
     code = (
         "import sys\n"
-        "import personalize_lint.rules.attribution, personalize_lint.rules.schema\n"
+        "import personalize_lint.rules.attribution_limits, personalize_lint.rules.schema\n"
+        "import personalize_lint.rules.attribution_metrics\n"
+        "import personalize_lint.rules.attribution_request\n"
+        "import personalize_lint.rules.attribution_timing\n"
+        "import personalize_lint.rules.attribution_cost\n"
         "import personalize_lint.rules.events, personalize_lint.personalize.constraints\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('botocore', 'boto3', 'jsonschema')]\n"
         "assert not bad, bad\n"

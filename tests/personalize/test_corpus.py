@@ -16,7 +16,15 @@ from personalize_lint.document import Document
 from personalize_lint.findings import Finding
 from personalize_lint.inventory import Inventory
 from personalize_lint.rule import Rule, RuleContext
-from personalize_lint.rules import attribution, events, schema
+from personalize_lint.rules import (
+    attribution_cost,
+    attribution_limits,
+    attribution_metrics,
+    attribution_request,
+    attribution_timing,
+    events,
+    schema,
+)
 
 KINDS = {
     "schema-interactions": ("schema", "Interactions"),
@@ -25,7 +33,9 @@ KINDS = {
     "metric-attribution-config": ("metric-attribution", None),
     "putevents-payload": ("putevents", None),
 }
-RULES = [r for module in (attribution, schema, events) for r in vars(module).values()
+ATTRIBUTION = (attribution_limits, attribution_metrics, attribution_request, attribution_timing,
+               attribution_cost)
+RULES = [r for module in (*ATTRIBUTION, schema, events) for r in vars(module).values()
          if isinstance(r, Rule)]
 CTX = RuleContext(as_of=datetime(2026, 11, 30, tzinfo=timezone.utc))
 # Without botocore the API-constraint checks report PL003 instead.
