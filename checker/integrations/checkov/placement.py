@@ -4,7 +4,8 @@ checkov asks every check about one resource at a time, so a file's findings are 
 resources (CloudFormation logical IDs, Terraform addresses):
 
 * a finding in the file that names a resource (its logical ID or address, or a pointer
-  under ``/Resources/<id>``) is placed on that resource;
+  under ``/Resources/<id>``) is placed on that resource (a resource of an
+  ``aws_cloudformation_stack``'s template on the stack);
 * any other finding of a set-up (its place is not in a resource, or it lies in another file
   of a configured set-up, e.g. its interactions data) is placed on the set-up's own resource
   in this file: where it is declared, else its ``AWS::Personalize::MetricAttribution``;
@@ -20,6 +21,7 @@ never passes: nothing was decided about it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -29,6 +31,10 @@ from ...location import Location
 from ..scan import FileScan
 
 Result = Literal["FAILED", "PASSED", "SKIPPED", "UNKNOWN"]
+
+# A resource of a template inside a Terraform resource (an aws_cloudformation_stack's
+# template_body) is named "<address>/<logical ID>"; checkov knows the Terraform resource.
+_NESTED = re.compile(r"(.+)/([A-Za-z0-9]+)")
 
 _ROLE = frozenset({
     "AWS::IAM::Role", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy",
@@ -40,7 +46,8 @@ _BUCKET = frozenset({
     "aws_s3_bucket_server_side_encryption_configuration",
 })
 _KEY = frozenset({"AWS::KMS::Key", "aws_kms_key", "aws_kms_key_policy"})
-_ATTRIBUTION = frozenset({"AWS::Personalize::MetricAttribution"})
+# A Terraform plan's metric attribution lies in an aws_cloudformation_stack's template.
+_ATTRIBUTION = frozenset({"AWS::Personalize::MetricAttribution", "aws_cloudformation_stack"})
 _SCHEMA = frozenset({
     "AWS::Personalize::Schema", "AWS::Personalize::Dataset", "awscc_personalize_schema",
     "awscc_personalize_dataset",
@@ -116,7 +123,8 @@ class Placement:
         if not self.scan.in_file(location):
             return None
         if location.logical_id:
-            return location.logical_id
+            nested = _NESTED.fullmatch(location.logical_id)
+            return nested.group(1) if nested else location.logical_id
         parts = location.pointer.split("/")
         if len(parts) >= 3 and parts[1] == "Resources":
             return parts[2].replace("~1", "/").replace("~0", "~")
