@@ -118,6 +118,36 @@ def test_one_template_named_on_the_command_line(checkov_bin: Path) -> None:
     assert code == 0
 
 
+CANNOT_FIND = """
+import json
+from personalize_lint.integrations.checkov.checks import CloudFormationCheck
+from personalize_lint.plugins import collect_rules, make_plugin_manager
+
+rules = collect_rules(make_plugin_manager(autoload=False))
+answers = {}
+for rule_id in ("PL003", "PL104"):
+    check = CloudFormationCheck(rules[rule_id])
+    result = check.run("/gone/stack.yaml", {"Type": "AWS::IAM::Role", "Properties": {}},
+                       "Role", "AWS::IAM::Role", {})
+    answers[rule_id] = [result["result"].value, check.details]
+print(json.dumps(answers))
+"""
+
+
+def test_a_file_checkov_names_but_the_engine_cannot_read_fails_pl003(
+    checkov_bin: Path, tmp_path: Path
+) -> None:
+    """checkov turns an exception in a check into an unreported UNKNOWN; ours never let a
+    resource go unjudged silently: CKV_PL_003 fails and says why."""
+    run = subprocess.run([str(checkov_bin.with_name("python")), "-c", CANNOT_FIND], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=300, check=True)
+    answers = json.loads(run.stdout.strip().splitlines()[-1])
+    assert answers["PL104"] == ["UNKNOWN", []]
+    result, details = answers["PL003"]
+    assert result == "FAILED"
+    assert details == [f"PL003 Check not evaluated: personalize-lint cannot find the file checkov "
+                       f"scans (gone/stack.yaml) from {tmp_path} or the scanned folders"]
+
 def test_terraform_plans(checkov_bin: Path, tmp_path: Path) -> None:
     """The CloudFormation families as Terraform plans them (``terraform show -json``, written
     by the Terraform tests' plan builder): every finding fails its check on the resource
