@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 
 from helpers import EXAMPLES, write
+from personalize_lint.findings import Finding
 from personalize_lint.integrations.checkov.placement import Placement
 from personalize_lint.integrations.ids import cfn_lint_id, checkov_id
-from personalize_lint.integrations.scan import scan_file
+from personalize_lint.integrations.scan import FileScan, scan_file
+from personalize_lint.location import Location
+from personalize_lint.plugins import collect_rules, make_plugin_manager
 
 BROKEN = EXAMPLES / "cloudformation" / "broken.yaml"
 COMPLIANT = EXAMPLES / "cloudformation" / "compliant.yaml"
@@ -163,3 +166,26 @@ def test_the_tools_are_imported_only_by_the_tools(tmp_path: Path) -> None:
     assert after_check == "[]"
     assert after_import == str(["personalize_lint.integrations",
                                 "personalize_lint.integrations.checkov"])
+
+
+@pytest.mark.parametrize(("logical_id", "carrier"), [
+    ("module.store.aws_s3_bucket_policy.metrics", "module.store.aws_s3_bucket_policy.metrics"),
+    # a resource of an aws_cloudformation_stack's template: on the stack
+    ("aws_cloudformation_stack.attribution/Attribution", "aws_cloudformation_stack.attribution"),
+    ('aws_iam_role.r["a/b"]', 'aws_iam_role.r["a/b"]'),  # a "/" inside an instance key
+    # a data source read while planning is not in planned_values, which checkov reads
+    ("data.aws_iam_policy_document.trust", "aws_iam_role.first"),
+])
+def test_plan_findings_go_where_checkov_shows_a_resource(
+    logical_id: str, carrier: str, tmp_path: Path
+) -> None:
+    plan = write(tmp_path / "plan.json", "{}").resolve()
+    scan = FileScan(plan, tmp_path.resolve(), collect_rules(make_plugin_manager(autoload=False)))
+    scan.findings.append(Finding("PL204", "unguarded", level="warning", location=Location(
+        path="plan.json", pointer="/resource_changes/3/change/after/policy",
+        logical_id=logical_id)))
+    placement = Placement.of(scan)
+    failing = [r for r in {carrier, "aws_iam_role.first", "aws_s3_bucket.other"}
+               if placement.verdict("PL204", r, "aws_s3_bucket_policy",
+                                    anchor="aws_iam_role.first").result == "FAILED"]
+    assert failing == [carrier]

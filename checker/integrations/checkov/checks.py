@@ -21,7 +21,6 @@ from checkov.cloudformation.checks.resource.base_resource_check import (
 )
 from checkov.common.bridgecrew.severities import BcSeverities, Severities
 from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.terraform.checks.data.base_check import BaseDataCheck as TerraformDataCheck
 from checkov.terraform.checks.resource.base_resource_check import (
     BaseResourceCheck as TerraformResourceCheck,
 )
@@ -61,7 +60,12 @@ def register() -> None:
     for rule in collect_rules(make_plugin_manager(autoload=False)).values():
         _checks.append(CloudFormationCheck(rule))
         _checks.append(TerraformPlanCheck(rule))
-        _checks.append(TerraformPlanDataCheck(rule))
+
+
+def _metadata(rule: Rule) -> dict[str, Any]:
+    """What checkov shows of a check, from the rule."""
+    return {"name": f"{rule.id} {rule.title}", "id": checkov_id(rule.id),
+            "categories": [_category(rule)], "guideline": rule.source or None}
 
 
 def _category(rule: Rule) -> CheckCategories:
@@ -77,10 +81,6 @@ class _RuleCheck:
     details: list[str]  # these three are checkov's BaseCheck attributes
     severity: Any
     entity_type: str
-
-    def _setup(self, rule: Rule) -> None:
-        self.rule = rule
-        self.severity = SEVERITY[rule.level]
 
     def _judge(self, path: Path | None, file_key: str, resource: str, kind: str) -> CheckResult:
         anchor = _first_resource.setdefault(file_key, resource)
@@ -118,11 +118,8 @@ class _RuleCheck:
 
 class CloudFormationCheck(_RuleCheck, CloudFormationResourceCheck):
     def __init__(self, rule: Rule) -> None:
-        self._setup(rule)
-        CloudFormationResourceCheck.__init__(
-            self, name=f"{rule.id} {rule.title}", id=checkov_id(rule.id),
-            categories=[_category(rule)], supported_resources=["*"],
-            guideline=rule.source or None)
+        self.rule = rule
+        CloudFormationResourceCheck.__init__(self, supported_resources=["*"], **_metadata(rule))
         self.severity = SEVERITY[rule.level]
         self._entity = ("", "")
 
@@ -140,29 +137,11 @@ class CloudFormationCheck(_RuleCheck, CloudFormationResourceCheck):
 
 class TerraformPlanCheck(_RuleCheck, TerraformResourceCheck):
     def __init__(self, rule: Rule) -> None:
-        self._setup(rule)
-        TerraformResourceCheck.__init__(
-            self, name=f"{rule.id} {rule.title}", id=checkov_id(rule.id),
-            categories=[_category(rule)], supported_resources=["*"],
-            guideline=rule.source or None)
+        self.rule = rule
+        TerraformResourceCheck.__init__(self, supported_resources=["*"], **_metadata(rule))
         self.severity = SEVERITY[rule.level]
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
-        return self._judge_plan(conf)
-
-
-class TerraformPlanDataCheck(_RuleCheck, TerraformDataCheck):
-    """The policy documents a plan renders (``data.aws_iam_policy_document.x``)."""
-
-    def __init__(self, rule: Rule) -> None:
-        self._setup(rule)
-        TerraformDataCheck.__init__(
-            self, name=f"{rule.id} {rule.title}", id=checkov_id(rule.id),
-            categories=[_category(rule)], supported_data=["aws_iam_policy_document"],
-            guideline=rule.source or None)
-        self.severity = SEVERITY[rule.level]
-
-    def scan_data_conf(self, conf: dict[str, Any]) -> CheckResult:
         return self._judge_plan(conf)
 
 

@@ -5,7 +5,8 @@ resources (CloudFormation logical IDs, Terraform addresses):
 
 * a finding in the file that names a resource (its logical ID or address, or a pointer
   under ``/Resources/<id>``) is placed on that resource (a resource of an
-  ``aws_cloudformation_stack``'s template on the stack);
+  ``aws_cloudformation_stack``'s template on the stack; a Terraform data source is no
+  resource checkov shows: its findings count as placed nowhere);
 * any other finding of a set-up (its place is not in a resource, or it lies in another file
   of a configured set-up, e.g. its interactions data) is placed on the set-up's own resource
   in this file: where it is declared, else its ``AWS::Personalize::MetricAttribution``;
@@ -123,6 +124,8 @@ class Placement:
         if not self.scan.in_file(location):
             return None
         if location.logical_id:
+            if location.logical_id.startswith("data."):
+                return None  # checkov reads planned_values: no data source read while planning
             nested = _NESTED.fullmatch(location.logical_id)
             return nested.group(1) if nested else location.logical_id
         parts = location.pointer.split("/")
