@@ -10,12 +10,15 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
 from . import __version__
 from .arguments import as_of_time, rule_ids
 from .config import FAIL_ON_VALUES, load_config
+from .data.engine_choice import EngineChoice
+from .data.engines import using
 from .errors import UsageError
 from .rule import Rule
 
@@ -58,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--format",
         default="text",
-        help="text, json, sarif, github, or a plugin's format (default: text)",
+        help="text, json, sarif, github, html, or a plugin's format (default: text)",
     )
     check.add_argument(
         "--output",
@@ -129,6 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="no progress output; text format prints findings only",
     )
 
+    _add_engine_options(check)
+
     rules = sub.add_parser("rules", parents=[common], help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
 
@@ -139,6 +144,41 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_audit_parser(sub, common)
     return parser
+
+
+def _add_engine_options(check: argparse.ArgumentParser) -> None:
+    """Where the interactions-data checks run (overrides ``[data]`` in the configuration)."""
+    group = check.add_argument_group("interactions data engine")
+    group.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        help="run the data checks here (local, the default) or on a Dask cluster (dask; "
+        "needs the 'dask' extra)",
+    )
+    group.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler address, e.g. tcp://host:8786 (implies --engine dask; without "
+        "it a local cluster is started)",
+    )
+    group.add_argument(
+        "--dask-workers",
+        type=int,
+        metavar="N",
+        help="worker processes of the local Dask cluster (default: one per core)",
+    )
+
+
+def _engine_choice(args: argparse.Namespace, configured: EngineChoice) -> EngineChoice:
+    name = args.engine or ("dask" if args.scheduler else configured.name)
+    choice = replace(configured, name=name)
+    if args.scheduler:
+        choice = replace(choice, scheduler=args.scheduler)
+    if args.dask_workers is not None:
+        if args.dask_workers < 1:
+            raise UsageError("--dask-workers must be at least 1")
+        choice = replace(choice, workers=args.dask_workers)
+    return choice
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -197,7 +237,8 @@ def _check(args: argparse.Namespace) -> int:
         # A new baseline records everything, including what the old one hid.
         baseline=None if args.write_baseline else args.baseline,
     )
-    report = run_check(config, pm, options)
+    with using(_engine_choice(args, config.data_engine)):
+        report = run_check(config, pm, options)
     if args.write_baseline is not None:
         from .baseline import write_baseline
 

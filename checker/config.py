@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .data.engine_choice import ENGINES, EngineChoice
 from .errors import UsageError
 from .findings import LEVELS, Finding
 from .inventory import SuppressionSpec
@@ -45,7 +46,7 @@ LIST_FILE_KEYS = ("role-policies",)
 GLOB_KEYS = ("interactions-data", "events")
 VALUE_KEYS = ("name", "role-managed-policies")
 SETUP_KEYS = frozenset(SINGLE_FILE_KEYS + LIST_FILE_KEYS + GLOB_KEYS + VALUE_KEYS)
-TOP_KEYS = frozenset({"as-of", "fail-on", "setup", "rules", "kinds", "limits"})
+TOP_KEYS = frozenset({"as-of", "fail-on", "setup", "rules", "kinds", "limits", "data"})
 RULES_KEYS = frozenset({"ignore", "select", "levels", "suppress"})
 SUPPRESS_KEYS = frozenset({"rule", "path", "pointer", "logical-id", "arn", "reason"})
 # [limits] keys and the Limits fields they set; values are positive integers.
@@ -56,6 +57,9 @@ LIMIT_KEYS = {
     "max-statements": "max_statements",
     "max-csv-record-bytes": "max_csv_record_bytes",
 }
+
+# [data] keys: where the interactions-data checks run (checker/data/engines.py).
+DATA_KEYS = frozenset({"engine", "scheduler", "workers", "threads-per-worker", "worker-memory"})
 
 # Kinds a user may force on files through the [kinds] table ("glob" = "kind").
 FORCEABLE_KINDS = frozenset(
@@ -101,6 +105,7 @@ class Config:
     problems: list[Finding] = field(default_factory=list)
     suppressions: list[SuppressionSpec] = field(default_factory=list)
     limits: Limits = field(default_factory=Limits)
+    data_engine: EngineChoice = field(default_factory=EngineChoice)
     text: str = ""
 
     @property
@@ -192,6 +197,7 @@ def _parse(config: Config, table: dict[str, Any], prefix: str) -> None:
     _parse_rules(config, table.get("rules", {}), prefix)
     _parse_kinds(config, table.get("kinds", {}))
     _parse_limits(config, table.get("limits", {}))
+    _parse_data(config, table.get("data", {}))
     setups = table.get("setup", [])
     if not isinstance(setups, list):
         config.problems.append(
@@ -346,6 +352,56 @@ def _parse_limits(config: Config, limits: Any) -> None:
         else:
             changes[LIMIT_KEYS[key]] = value
     config.limits = replace(config.limits, **changes)
+
+
+def _parse_data(config: Config, data: Any) -> None:
+    """``[data]``: engine ("local" or "dask"), scheduler (a Dask scheduler address; without
+    one a LocalCluster is started), and for that LocalCluster workers, threads-per-worker
+    and worker-memory (bytes, or a string such as "4GiB")."""
+    if not isinstance(data, dict):
+        config.problems.append(_problem(config, "data must be a table", "data"))
+        return
+    changes: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in DATA_KEYS:
+            config.problems.append(
+                _problem(
+                    config,
+                    f"unknown key 'data.{key}' (expected one of {', '.join(sorted(DATA_KEYS))})",
+                    key,
+                )
+            )
+        elif key == "engine" and value not in ENGINES:
+            config.problems.append(
+                _problem(
+                    config, f"data.engine must be one of {', '.join(ENGINES)}, not {value!r}", key
+                )
+            )
+        elif key in ("engine", "scheduler") and (not isinstance(value, str) or not value):
+            config.problems.append(_problem(config, f"data.{key} must be a string", key))
+        elif key in ("workers", "threads-per-worker") and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 1
+        ):
+            config.problems.append(
+                _problem(config, f"data.{key} must be a positive integer, not {value!r}", key)
+            )
+        elif key == "worker-memory" and (
+            isinstance(value, bool) or not isinstance(value, (int, str)) or value in ("", 0)
+        ):
+            config.problems.append(
+                _problem(
+                    config,
+                    f"data.worker-memory must be bytes or a size such as \"4GiB\", not {value!r}",
+                    key,
+                )
+            )
+        else:
+            changes[key.replace("-", "_")] = value  # the EngineChoice field of the same name
+    config.data_engine = replace(
+        config.data_engine,
+        name=changes.pop("engine", config.data_engine.name),
+        **changes,
+    )
 
 
 def _parse_kinds(config: Config, kinds: Any) -> None:

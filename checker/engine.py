@@ -217,6 +217,7 @@ def run_inventory(
         setups_checked=len(inventory.setups),
         command=command,
         notes=notes,
+        inventory=inventory,
     )
     report.exit_code = 0 if options.exit_zero else exit_code(report.active, fail_on)
     return report

@@ -216,7 +216,7 @@ def closest_hint(result: Result, wanted: str | None = None) -> str:
         return ""
     st = ref.statement
     shown = []
-    for miss in result.closest_misses or ["its conditions"]:
+    for miss in result.closest_misses:
         if miss == "action":
             miss += f" (it allows {_joined(st.actions)})"
         elif miss == "resource":
@@ -225,11 +225,44 @@ def closest_hint(result: Result, wanted: str | None = None) -> str:
             names = st.principal.service + st.principal.aws + st.principal.other
             miss += f" (it names {_joined(names) or 'other principals'})"
         shown.append(miss)
-    text = f" The closest is {ref.describe()}, which does not match the {'; '.join(shown)}."
+    text = f" The closest is {ref.describe()}"
+    text += f", which does not match the {'; '.join(shown)}." if shown else "."
+    text += _literal_wildcard_hint(st, result.closest_misses)
+    if "principal" in result.closest_misses and st.principal is not None:
+        text += _principal_case_hint(st.principal.aws, result.request.principal.name)
     if wanted:
         for entry, hint in action_catalogue.near_misses(list(ref.statement.actions), wanted):
             text += f" {entry!r} is not an IAM action; did you mean {hint!r}?"
     return text
+
+
+def _literal_wildcard_hint(st: Statement, misses: list[str]) -> str:
+    """A failing exact operator (StringEquals ...) whose value holds "*" or "?": the author
+    meant a pattern, which only the Like operators (and the ARN operators) read."""
+    for cond in st.conditions:
+        if cond.family not in ("string", "stringi") or f"condition {cond.label}" not in misses:
+            continue
+        value = next((v for v in cond.values if v and ("*" in v or "?" in v)), None)
+        if value is None:
+            continue
+        arn, string = ("ArnNotLike", "StringNotLike") if cond.negated else ("ArnLike",
+                                                                             "StringLike")
+        chars = [f'"{c}"' for c in "*?" if c in value]
+        what = " and ".join(chars) + (" are not wildcards" if len(chars) > 1 else
+                                      " is not a wildcard")
+        return (f" {cond.operator} compares literally: the {what} in {value!r}; use {arn} "
+                f"(or {string}) to match a pattern.")
+    return ""
+
+
+def _principal_case_hint(entries: Iterable[str | None], principal: str) -> str:
+    """A Principal entry naming the role with other letter case: IAM: "When a role name is
+    used in a policy or as part of an ARN, the role name is case sensitive"."""
+    for entry in entries:
+        if entry and entry != principal and entry.lower() == principal.lower():
+            return (f" {entry!r} differs from the role ARN {principal!r} only in letter case; "
+                    "role names in policies are case-sensitive.")
+    return ""
 
 
 def _joined(items: Iterable[str | None], limit: int = 4) -> str:

@@ -419,7 +419,8 @@ KMS_IAM_FIX = """{
 When the output is encrypted with a customer managed KMS key (s3DataDestination.kmsKeyArn,
 or the bucket's default SSE-KMS key), Personalize uses the key with the service role, which
 needs kms:Decrypt, kms:GenerateDataKey, kms:DescribeKey and kms:ListGrants on it. The key
-policy must also let the role in (PL301).
+policy must also let the role in (PL301). When the key policy names the role, no IAM grant is
+needed, but an explicit Deny in the role's own policies still blocks the key.
 """,
     fix="Allow the four actions on the key ARN in a policy of the role (or name the role in "
         "the key policy).",
@@ -442,8 +443,13 @@ def pl105(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
             request = role_request(check.facts, action, key_arn)
             if key_policy is not None and evaluate(request, resource_policy=key_policy,
                                                    resource_kind="kms").allowed:
-                continue  # the key policy names the role: IAM need not grant it
-            result = _evaluate_role(check, request)
+                # The key policy names the role, so no IAM grant is needed; but an explicit
+                # Deny in the role's own policies still wins over it. Both sides decide
+                # together, as PL104 does with the bucket policy.
+                result = _evaluate_role(check, request, resource_policy=key_policy,
+                                        resource_kind="kms")
+            else:
+                result = _evaluate_role(check, request)  # the key policy side is PL301's
             if not result.allowed:
                 missing.append((action, result))
         denied = [(a, r) for a, r in missing if r.denied]
@@ -456,11 +462,13 @@ def pl105(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
             first = denied[0][1]
             location, related = finding_location(first, check.facts.locate("kmsKeyArn"))
             why = deny_hint(first) if first.explicit_deny else closest_hint(first, denied[0][0])
+            fix = (" Narrow the Deny so that it leaves these actions on the key to the role, "
+                   "or Personalize cannot encrypt the output." if first.explicit_deny else
+                   " Allow these actions on the key ARN in a policy of the role.")
             yield Finding(
                 "PL105",
                 f"The service role {role_name(check.facts.role_arn or '') or ''} cannot call "
-                f"{names} on the output key {key_arn}.{why} Allow these actions on the key "
-                "ARN in a policy of the role.",
+                f"{names} on the output key {key_arn}.{why}{fix}",
                 location, related=related, setup=check.setup.name,
             )
 

@@ -187,3 +187,36 @@ def test_bad_limits_are_pl004(tmp_path: Path, text: str, message: str) -> None:
     write(tmp_path / "personalize-lint.toml", text)
     (problem,) = load_config(None, tmp_path).problems
     assert message in problem.message
+
+
+def test_data_engine_settings(tmp_path: Path) -> None:
+    write(tmp_path / "personalize-lint.toml",
+          '[data]\nengine = "dask"\nscheduler = "tcp://10.1.2.3:8786"\nworkers = 4\n'
+          'threads-per-worker = 2\nworker-memory = "4GiB"\n')
+    config = load_config(None, tmp_path)
+    assert config.problems == []
+    choice = config.data_engine
+    assert (choice.name, choice.scheduler, choice.workers, choice.threads_per_worker,
+            choice.worker_memory) == ("dask", "tcp://10.1.2.3:8786", 4, 2, "4GiB")
+
+
+def test_data_engine_defaults_to_local(tmp_path: Path) -> None:
+    write(tmp_path / "personalize-lint.toml", 'fail-on = "error"\n')
+    assert load_config(None, tmp_path).data_engine.name == "local"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[data]\nengine = "spark"\n', "data.engine must be one of local, dask"),
+    ("[data]\nworkers = 0\n", "data.workers must be a positive integer"),
+    ('[data]\nthreads-per-worker = "2"\n', "data.threads-per-worker must be a positive integer"),
+    ("[data]\nworker-memory = true\n", "data.worker-memory must be bytes"),
+    ("[data]\nscheduler = 8786\n", "data.scheduler must be a string"),
+    ("[data]\nnodes = 3\n", "unknown key 'data.nodes'"),
+    ('data = "dask"\n', "data must be a table"),
+])
+def test_bad_data_settings_are_pl004(tmp_path: Path, text: str, message: str) -> None:
+    write(tmp_path / "personalize-lint.toml", text)
+    config = load_config(None, tmp_path)
+    (problem,) = config.problems
+    assert problem.rule_id == "PL004" and message in problem.message
+    assert config.data_engine.name == "local"

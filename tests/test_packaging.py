@@ -4,6 +4,7 @@ console script that works, and third-party plugins found through the entry-point
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -70,13 +71,20 @@ def _build_wheel(source: Path, out: Path) -> Path:
         check=True,
         capture_output=True,
     )
-    (wheel,) = [
-        w
-        for w in out.glob("*.whl")
-        if w.name.startswith(source.name.replace("-", "_"))
-        or (source == REPO and w.name.startswith("personalize_lint"))
-    ]
+    (wheel,) = [w for w in out.glob("*.whl") if w.name.startswith(source.name.replace("-", "_"))]
     return wheel
+
+
+def _clean_source(dest: Path) -> Path:
+    """The files a wheel is built from, without the checkout's build/ and egg-info: a stale
+    build/lib from an earlier run would put deleted modules back into the wheel."""
+    dest.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(REPO / name, dest / name)
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for folder in ("checker", "rules"):
+        shutil.copytree(REPO / folder, dest / folder, ignore=skip)
+    return dest
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +109,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     # Dependencies (pluggy, PyYAML, ...) from this environment, not the package itself.
     (site / "_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    ours = _build_wheel(REPO, wheels)
+    ours = _build_wheel(_clean_source(base / "personalize-lint"), wheels)
     plugin = _build_wheel(plugin_src, wheels)
     subprocess.run(
         [

@@ -61,7 +61,7 @@ def add_audit_parser(sub: Any, common: argparse.ArgumentParser) -> argparse.Argu
 
     out = audit.add_argument_group("output")
     out.add_argument("--format", default="text",
-                     help="text, json, sarif, github, or a plugin's format (default: text)")
+                     help="text, json, sarif, github, html, or a plugin's format (default: text)")
     out.add_argument("--output", "-o", type=Path, metavar="FILE",
                      help="write the report to FILE instead of stdout")
     out.add_argument("--config", type=Path, metavar="FILE",

@@ -92,6 +92,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import engine_choice
 from . import progress as progress_mod
 from .chunks import Chunk, ChunkReader, CsvSyntaxError, Header
 from .result import (
@@ -282,6 +283,9 @@ def scan_files(
     ``fields`` is the Interactions schema (None: only the reserved columns are typed).
     """
     options = options or ScanOptions()
+    session = engine_choice.active()
+    if session is not None and files:  # ``--engine dask``: the same checks on a cluster
+        return session.scan_files(list(files), fields=fields, as_of=as_of, options=options)
     result = ScanResult(
         files=[
             FileInfo(uri=f.uri, display=f.display, location=f.location, size=f.size) for f in files
@@ -479,30 +483,39 @@ class _Scanner:
 
     def run(self, duplicates: Any) -> None:
         spill = tempfile.mkdtemp(prefix="personalize-lint-", dir=self.options.temp_dir)
-        reader = threading.Thread(target=self._read_all, name="personalize-lint-data", daemon=True)
         try:
-            self.index = duplicates.FingerprintIndex(
+            index = duplicates.FingerprintIndex(
                 budget=self.options.memory_limit,
                 spill_dir=spill,
                 examples=MAX_EXAMPLES,
                 partitions=self.workers,
             )
-            reader.start()
-            self._consume()
-            found = self.index.finish()
+            self.read_into(index)
+            found = index.finish()
             r = self.result
             r.duplicates = found.count
             r.duplicate_groups = found.groups
             r.duplicate_examples = [Duplicate(_position(a), _position(b)) for a, b in found.first]
-            r.spilled_bytes = self.index.spilled_bytes
-            r.bytes_read = self.counter.value
-            self.progress.update(self.counter.value, r.rows, force=True)
+            r.spilled_bytes = index.spilled_bytes
+        finally:
+            shutil.rmtree(spill, ignore_errors=True)
+
+    def read_into(self, index: Any) -> None:
+        """Read and check every file, tallies into ``result``; fingerprint batches go to
+        ``index``: ``index.split(batch)`` in the worker threads, ``index.add_split(blocks)``
+        in file order. The Dask engine runs this on its workers with its own sink."""
+        self.index = index
+        reader = threading.Thread(target=self._read_all, name="personalize-lint-data", daemon=True)
+        try:
+            reader.start()
+            self._consume()
+            self.result.bytes_read = self.counter.value
+            self.progress.update(self.counter.value, self.result.rows, force=True)
         finally:
             self.stop.set()
             if reader.is_alive():
                 reader.join(timeout=5)
             self.progress.close()
-            shutil.rmtree(spill, ignore_errors=True)
 
     # -- one chunk -------------------------------------------------------------------------
 
@@ -866,11 +879,14 @@ class _Scanner:
             values = kinds.filter(pl.col(kind)).get_column(column)
             if not len(values):
                 continue
-            hits = _rows(df, v.is_in(values.implode())).get_column("__line")
-            examples = [Position(index, x) for x in hits.head(MAX_EXAMPLES).to_list()]
+            hits = _rows(df, v.is_in(values.implode()), column)
+            lines = hits.get_column("__line")
+            examples = [Position(index, x) for x in lines.head(MAX_EXAMPLES).to_list()]
             out.bad_sources.setdefault(kind, Tally()).add(len(hits), examples)
             kept = out.bad_source_values.setdefault(kind, [])
-            for value in values.to_list():
+            # In the order the rows give them (``unique`` above has no order): the same
+            # examples from run to run, and from either engine.
+            for value in hits.get_column(column).unique(maintain_order=True).to_list():
                 if len(kept) < MAX_EXAMPLES and value not in kept:
                     kept.append(value)
 

@@ -5,10 +5,12 @@ or ``aws`` accounts and classifies principals, while we need the six segments of
 (wildcards included) and nothing else, without importing policyuniverse (its import loads
 an 8 MB JSON file).
 
-Wildcards in ``Resource`` follow the IAM reference: ``*`` and ``?`` stay inside one
-colon-separated segment, except that a ``*`` ending a segment may run across colons.
-``ArnLike``/``ArnEquals`` compare the six segments separately, the sixth (resource) taking
-the rest of the string.
+ARN patterns (``Resource``/``NotResource`` entries and ``ArnLike``/``ArnEquals`` values)
+share one matcher, :func:`_arn_tokens`. An ARN has six fields split by its first five
+colons; the sixth (the resource) is the rest of the string and may hold colons itself (S3
+keys such as ``runs:2026/x.csv``, ``log-group:name:log-stream:x``). In the first five fields
+``*`` and ``?`` stay inside their field; in the sixth they match any character, ``:``
+included. The one difference between the two uses is documented at :func:`resource_glob`.
 """
 
 from __future__ import annotations
@@ -173,43 +175,56 @@ def key_arn_problem(value: str) -> str | None:
 # --- Patterns ----------------------------------------------------------------------------
 
 
-def _arn_tokens(pattern: str, escapes: bool) -> tuple[str, ...]:
-    # First pass with neutral wildcards, then decide per "*" whether it may cross colons.
-    raw = tokenize(pattern, star=STAR, any1=ANY1, escapes=escapes)
-    out = []
-    for i, t in enumerate(raw):
-        if t == STAR and (i + 1 == len(raw) or raw[i + 1] == ":"):
-            out.append(STARX)  # a "*" that ends a segment may expand beyond the colon
-        else:
-            out.append(t)
+def _arn_tokens(pattern: str, escapes: bool, *, field_end_crosses: bool) -> tuple[str, ...]:
+    """An ARN pattern as tokens, field by field.
+
+    IAM: "Each of the six colon-delimited components of the ARN is checked separately and
+    each can include multi-character match wildcards (*) or single-character match wildcards
+    (?)" (condition operators, ARN). The sixth component is everything after the fifth
+    colon, so its wildcards match colons too. ``field_end_crosses``: a ``*`` that ends one
+    of the first five fields may run on past the colon (the Resource element only).
+    A pattern with fewer than six fields is tokenized the same way; only a ``*`` ending it
+    (with ``field_end_crosses``) can reach further.
+    """
+    fields = pattern.split(":", 5)  # escapes (${*}, ${?}, ${$}) hold no colon
+    out: list[str] = []
+    for i, text in enumerate(fields):
+        if i:
+            out.append(":")
+        if i == 5:
+            out.extend(tokenize(text, star=STARX, any1=ANY1X, escapes=escapes))
+            continue
+        tokens = tokenize(text, star=STAR, any1=ANY1, escapes=escapes)
+        if field_end_crosses and tokens and tokens[-1] == STAR:
+            tokens = (*tokens[:-1], STARX)
+        out.extend(tokens)
     return tuple(out)
 
 
 @lru_cache(maxsize=8192)
 def resource_glob(pattern: str, escapes: bool = False) -> Glob:
-    """A ``Resource``/``NotResource`` entry (case-sensitive, segment-aware wildcards)."""
+    """A ``Resource``/``NotResource`` entry (case-sensitive, field-aware wildcards).
+
+    It differs from an ARN condition value in one point, from the IAM reference (Resource
+    element): "If the * wildcard is the last character of a resource ARN segment, it can
+    expand to match beyond the colon boundaries." So ``arn:aws:s3:*`` covers every S3 ARN
+    here, while ``ArnLike`` compares the six components one by one.
+    """
     if pattern == "*":
         return make_glob((STARX,))
-    return make_glob(_arn_tokens(pattern, escapes))
+    return make_glob(_arn_tokens(pattern, escapes, field_end_crosses=True))
 
 
 @lru_cache(maxsize=8192)
 def arn_condition_glob(pattern: str, escapes: bool = False) -> Glob | None:
-    """An ``ArnLike``/``ArnEquals`` value: six segments compared one by one.
+    """An ``ArnLike``/``ArnEquals`` value: six fields compared one by one.
 
-    None when the value has fewer than six segments (it can then match nothing).
+    IAM: "The ArnEquals and ArnLike condition operators behave identically" (both treat
+    ``*`` and ``?`` as wildcards). None when the value has fewer than six fields (it can
+    then match no ARN).
     """
     if pattern == "*":
         return make_glob((STARX,))
-    head = pattern.split(":", 5)
-    if len(head) != 6:
+    if pattern.count(":") < 5:
         return None
-    tokens: list[str] = []
-    for i, seg in enumerate(head):
-        if i:
-            tokens.append(":")
-        if i < 5:
-            tokens.extend(tokenize(seg, star=STAR, any1=ANY1, escapes=escapes))
-        else:
-            tokens.extend(tokenize(seg, star=STARX, any1=ANY1X, escapes=escapes))
-    return make_glob(tuple(tokens))
+    return make_glob(_arn_tokens(pattern, escapes, field_end_crosses=False))

@@ -8,7 +8,13 @@ vs. multivalued context keys"):
 * a key missing from the request makes a positive operator false and a negated one
   (``StringNotEquals``, ``ArnNotLike``, ``NotIpAddress`` ...) true; ``...IfExists`` is true
   on a missing key; ``Null`` tests presence;
-* ``ForAnyValue:`` is false and ``ForAllValues:`` true on a missing (empty) key;
+* ``ForAnyValue:`` is false and ``ForAllValues:`` true on a missing key or an empty data set
+  (no value, or an empty string), whatever the operator after them, ``...IfExists`` and
+  negated ones included: the qualifier applies the operator to each value of the request,
+  and there is none (see :func:`evaluate_condition`);
+* exact operators (``StringEquals``, ``StringEqualsIgnoreCase``, ``BinaryEquals``) compare
+  literally: a ``*`` in their value is a ``*``. Only ``StringLike`` and the ARN operators
+  (``ArnLike`` and ``ArnEquals`` alike) read ``*`` and ``?`` as wildcards;
 * in a 2012-10-17 policy, ``${key}`` in a value is replaced by the request's value; a
   missing key (without a ``${key, 'default'}``) makes that value match nothing.
 
@@ -22,6 +28,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from .arn import arn_condition_glob
 from .context import UNKNOWN, Context, Partial, Value
@@ -163,16 +170,28 @@ def _compare(family: str, left: float, right: float) -> bool:
     }[op]
 
 
+@lru_cache(maxsize=256)
+def _shape(regex: str, fold: bool) -> re.Pattern[str]:
+    return re.compile(regex, re.IGNORECASE if fold else 0)
+
+
+def _may_be(ctx: Partial, literal: str, fold: bool) -> bool:
+    """Could the partly known value be exactly ``literal``? (Its pattern and its shape.)"""
+    if not string_glob(ctx.pattern, fold, True).match(literal):
+        return False
+    return ctx.shape is None or _shape(ctx.shape, fold).fullmatch(literal) is not None
+
+
 def _match_one(family: str, ctx: Value, pattern: str, key: str, variables: bool) -> Outcome:
     """Does one request value satisfy the positive form of the operator for one value?"""
     if family in ("string", "stringi", "binary"):
+        # "Exact matching": the value is compared as written, "*" and "?" included.
         fold = family == "stringi"
         literal = unescape(pattern) if variables else pattern
         if isinstance(ctx, Partial):
-            g = string_glob(ctx.pattern, fold, True)
-            if not g.match(literal):
+            if not _may_be(ctx, literal, fold):
                 return FALSE
-            if g.is_literal:
+            if string_glob(ctx.pattern, fold, True).is_literal:
                 return TRUE
             return unknown(f"{key} is only partly known ({ctx.pattern})", key)
         if fold:
@@ -187,6 +206,8 @@ def _match_one(family: str, ctx: Value, pattern: str, key: str, variables: bool)
         else:
             glob = string_glob(pattern, False, variables)
         if isinstance(ctx, Partial):
+            if glob.is_literal and not _may_be(ctx, glob.literal, False):
+                return FALSE  # a pattern without wildcards names one value, of another shape
             known = string_glob(ctx.pattern, False, True)
             if covers(glob, known):
                 return TRUE
@@ -260,14 +281,19 @@ def evaluate_condition(cond: Condition, context: Context, variables: bool) -> Ou
     assert isinstance(found, tuple)
     if cond.family == "null":
         return _null(cond, bool(found))
+    if cond.set_op is not None and all(v == "" for v in found):
+        # No value to test (absent, or "an empty data set (for example, an empty string)"):
+        # "ForAllValues ... also returns true if there are no context keys in the request";
+        # "ForAnyValue ... For no matching context key or if the key does not exist, the
+        # condition returns false". The qualifier applies the operator that follows it,
+        # ...IfExists or negated, to each request value; with none, only the qualifier
+        # decides (AWS answers so: re:Post "ForAnyValue:StringEqualsIfExists behaving
+        # unexpectedly").
+        return TRUE if cond.set_op == "all" else FALSE
     if not found:  # the key is absent from the request
-        if cond.set_op == "all":
-            return TRUE
-        if cond.set_op == "any":
-            return FALSE
-        if cond.if_exists or cond.negated:
-            return TRUE
-        return FALSE
+        # "If the key is not present, evaluate the condition element as true" (...IfExists);
+        # a negated operator is true on a missing key, a positive one false.
+        return TRUE if cond.if_exists or cond.negated else FALSE
     values = [_resolve(v, context, variables) for v in cond.values]
     positives = [_positive(cond, c, values, variables) for c in found]
     if cond.set_op == "all":

@@ -16,6 +16,7 @@ service principal (trust policy, bucket and key policies) and for its service ro
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -29,9 +30,15 @@ PERSONALIZE_NAMESPACE = "AWS/Personalize"
 @dataclass(frozen=True, slots=True)
 class Partial:
     """A value known only by shape: some string matching ``pattern`` (``*`` any run, ``?``
-    any character; ``${*}``, ``${?}``, ``${$}`` stand for the literal characters)."""
+    any character; ``${*}``, ``${?}``, ``${$}`` stand for the literal characters).
+
+    ``shape``, when given, is a regular expression every real value matches in full: what
+    the pattern cannot say (no Personalize ARN ends in ``:*``; an account ID is 12 digits).
+    It lets an exact comparison with a value of another shape be decided as false.
+    """
 
     pattern: str
+    shape: str | None = None
 
     def __str__(self) -> str:
         return self.pattern
@@ -184,11 +191,22 @@ def setup_dependent(key: str) -> bool:
     return key.lower() in _SETUP_KEYS
 
 
+# Personalize resource ARNs end in "<resource-type>/<name>[/<more>]" (dataset-group/x,
+# metric-attribution/x, solution/x/<version> ...); names are letters, digits, "-" and "_".
+# Kept loose on purpose: it only has to rule out what Personalize never sends, such as a
+# literal "*" or "?", an empty resource, or a resource without a type.
+_PERSONALIZE_RESOURCE = r"[a-z][a-z0-9-]*/[^\s*?]+"
+ACCOUNT_SHAPE = r"\d{12}"
+
+
 def personalize_source_arn(
     account: str | None, region: str | None, partition: str = "aws"
 ) -> Partial:
     """Personalize's ``aws:SourceArn``: some resource of the dataset group's account/region."""
-    return Partial(f"arn:{partition}:personalize:{region or '*'}:{account or '*'}:*")
+    shape = (f"arn:{re.escape(partition)}:personalize:"
+             f"{re.escape(region) if region else '[a-z0-9-]+'}:"
+             f"{re.escape(account) if account else ACCOUNT_SHAPE}:{_PERSONALIZE_RESOURCE}")
+    return Partial(f"arn:{partition}:personalize:{region or '*'}:{account or '*'}:*", shape)
 
 
 def service_context(
@@ -211,7 +229,7 @@ def service_context(
         "aws:PrincipalServiceName": PERSONALIZE_SERVICE,
         "aws:PrincipalServiceNamesList": PERSONALIZE_SERVICE,
         "aws:ViaAWSService": "false",
-        "aws:SourceAccount": account if account else Partial("?" * 12),
+        "aws:SourceAccount": account if account else Partial("?" * 12, ACCOUNT_SHAPE),
         "aws:SourceArn": personalize_source_arn(account, region, partition),
     }
     if region:

@@ -302,9 +302,11 @@ def _spec_outcome(spec: PrincipalSpec, principal: Principal) -> tuple[Outcome, O
         ):
             account.append(TRUE)
         elif (
-            _same(entry, principal.name)
-            or (role_plain is not None and _same(entry, role_plain))
-            or (session_prefix is not None and entry.lower().startswith(session_prefix.lower()))
+            # IAM: "When a role name is used in a policy or as part of an ARN, the role name
+            # is case sensitive" (creating a role); so is the rest of the ARN.
+            entry == principal.name
+            or (role_plain is not None and entry == role_plain)
+            or (session_prefix is not None and entry.startswith(session_prefix))
         ):
             direct.append(TRUE)
         elif partial_role and ":role/" in entry:
@@ -604,7 +606,7 @@ def _closest(
     order = 0
     for loaded, is_resource in ((identity, False), (resource, True)):
         for item in loaded:
-            if item.doc is None:
+            if item.doc is None or item is _ALLOW_ALL:  # a stand-in, not a statement to fix
                 continue
             for ref in item.refs:
                 st = ref.statement

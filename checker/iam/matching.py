@@ -4,8 +4,9 @@ IAM has three flavours of ``*``/``?`` pattern:
 
 * actions (``cloudwatch:Put*``): case-insensitive, ``*`` and ``?`` match any character;
 * ``StringLike`` condition values: case-sensitive, same wildcards;
-* ARNs (``Resource`` and ``ArnLike``): case-sensitive, and a wildcard stays inside one
-  colon-separated segment unless it ends a segment (see :mod:`.arn`).
+* ARNs (``Resource`` and ``ArnLike``): case-sensitive; in the first five colon-separated
+  fields a wildcard stays inside its field, in the sixth (the resource) it matches any
+  character, ``:`` included (see :mod:`.arn`).
 
 A pattern becomes a tuple of tokens: a one-character string is a literal, the sentinels
 below are wildcards. Besides matching a concrete string (through a cached regex), two

@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from ..findings import Finding
 from ..rule import Rule
+
+if TYPE_CHECKING:
+    from ..inventory import Inventory
 
 
 @dataclass
@@ -33,6 +36,9 @@ class Report:
     options: dict[str, object] = field(default_factory=dict)
     # Run-level notes that are not findings (e.g. stale baseline entries).
     notes: list[str] = field(default_factory=list)
+    # What the rules ran on, for formats that show sources (html); None when a report is
+    # built without one. The documented outputs (JSON, SARIF) do not read it.
+    inventory: Inventory | None = None
 
     @property
     def active(self) -> list[Finding]:

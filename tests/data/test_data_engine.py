@@ -204,6 +204,16 @@ def test_sources_neither_both_and_bad_values(tmp_path: Path) -> None:
     assert r.bad_source_values["blank"] == ["   "]
 
 
+def test_bad_source_values_are_listed_in_row_order(tmp_path: Path) -> None:
+    # Several offending values in one chunk: the examples are the first ones in the file,
+    # the same on every run (a hash-ordered distinct would shuffle them).
+    bad = [f"caf\u00e9-{i}" for i in (5, 3, 9, 1, 7, 2, 8)]
+    rows = [row(user=f"u{i}", src=value) for i, value in enumerate(bad)]
+    for _ in range(3):
+        r = run(write(tmp_path / "i.csv", "\n".join([HEADER, *rows]) + "\n"))
+        assert r.bad_source_values["not printable ASCII"] == bad[:5]
+
+
 def test_missing_source_columns_count_as_neither(tmp_path: Path) -> None:
     r = run(write(tmp_path / "i.csv", f"USER_ID,ITEM_ID,TIMESTAMP\nu,i,{RECENT}\nv,i,{RECENT}\n"))
     assert r.no_source.count == 2 and r.sources == set() and r.event_types == set()

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from personalize_lint.iam.conditions import evaluate_conditions, substitute
-from personalize_lint.iam.context import Context, Partial
+from personalize_lint.iam.context import Context, Partial, service_context
 from personalize_lint.iam.statements import normalize
 
 CTX = Context.build(
@@ -138,3 +138,128 @@ def test_substitute_escapes() -> None:
     assert substitute("a/${aws:username}/${*}", CTX) == "a/alice/${*}"
     ctx = Context.build({"aws:username": "we*ird"})
     assert substitute("${aws:username}", ctx) == "we${*}ird"
+
+
+# --- set operators x IfExists x absent / empty / present -------------------------------------
+# Decided from the IAM reference:
+# * "ForAllValues – ... The condition returns true if every context key value in the request
+#   matches a context key value in the policy. It also returns true if there are no context
+#   keys in the request." (Single-valued vs. multivalued context keys)
+# * "ForAnyValue – ... For no matching context key or if the key does not exist, the condition
+#   returns false." (same page)
+# * "If the key values in the request resolve to an empty data set (for example, an empty
+#   string), a condition operator modified by ForAllValues returns true, and a condition
+#   operator modified by ForAnyValue returns false." (Creating a condition with multiple keys
+#   or values)
+# * "The ForAllValues qualifier tests whether the value of every member of the request context
+#   matches the condition operator that follows the qualifier." So the qualifier applies the
+#   operator after it, "...IfExists" or negated, to each request value; with no value only the
+#   qualifier decides. "If the key is not present, evaluate the condition element as true"
+#   (...IfExists) is about operators without a qualifier.
+# AWS answers the same way in practice: an Allow with ForAnyValue:StringEqualsIfExists on
+# aws:TagKeys did not grant sqs:ListQueues, a request without that key (re:Post,
+# "ForAnyValue:StringEqualsIfExists behaving unexpectedly").
+
+SETS = Context.build(
+    {"aws:TagKeys": ("env", "team"), "aws:CalledVia": "", "aws:SourceAccount": "1"},
+    absent=("aws:SourceVpce",),
+)
+ABSENT, EMPTY, PRESENT = "aws:SourceVpce", "aws:CalledVia", "aws:TagKeys"
+
+
+def set_cond(operator: str, key: str, values: list[str]) -> bool | None:
+    doc = normalize({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*",
+         "Condition": {operator: {key: values}}}]})
+    return evaluate_conditions(doc.statements[0].conditions, SETS, True).value
+
+
+SET_TABLE: list[tuple[str, str, list[str], bool]] = [
+    # absent key and empty data set: the qualifier alone decides
+    *[(f"{q}:{op}{suffix}", key, ["env"], q == "ForAllValues")
+      for q in ("ForAnyValue", "ForAllValues")
+      for op in ("StringEquals", "StringNotEquals", "StringLike", "ArnNotLike")
+      for suffix in ("", "IfExists")
+      for key in (ABSENT, EMPTY)],
+    # present key ("env", "team"): each value against the operator, IfExists changes nothing
+    *[(f"ForAnyValue:StringEquals{s}", PRESENT, ["team", "x"], True) for s in ("", "IfExists")],
+    *[(f"ForAnyValue:StringEquals{s}", PRESENT, ["x"], False) for s in ("", "IfExists")],
+    *[(f"ForAllValues:StringEquals{s}", PRESENT, ["env", "team"], True) for s in ("", "IfExists")],
+    *[(f"ForAllValues:StringEquals{s}", PRESENT, ["env"], False) for s in ("", "IfExists")],
+    *[(f"ForAnyValue:StringNotEquals{s}", PRESENT, ["env"], True) for s in ("", "IfExists")],
+    *[(f"ForAnyValue:StringNotEquals{s}", PRESENT, ["env", "team"], False)
+      for s in ("", "IfExists")],
+    *[(f"ForAllValues:StringNotEquals{s}", PRESENT, ["x"], True) for s in ("", "IfExists")],
+    *[(f"ForAllValues:StringNotEquals{s}", PRESENT, ["env"], False) for s in ("", "IfExists")],
+    # no qualifier: IfExists and negation decide a missing key; "" is a value like any other
+    ("StringEquals", ABSENT, ["x"], False),
+    ("StringEqualsIfExists", ABSENT, ["x"], True),
+    ("StringNotEquals", ABSENT, ["x"], True),
+    ("StringNotEqualsIfExists", ABSENT, ["x"], True),
+    ("StringEquals", EMPTY, [""], True),
+    ("StringEqualsIfExists", EMPTY, ["x"], False),
+]
+
+
+@pytest.mark.parametrize(("operator", "key", "values", "expected"), SET_TABLE,
+                         ids=[f"{c[0]}-{c[1]}-{'/'.join(c[2])}" for c in SET_TABLE])
+def test_set_operators_with_ifexists(operator: str, key: str, values: list[str],
+                                     expected: bool) -> None:
+    assert set_cond(operator, key, values) is expected
+
+
+# --- exact operators compare literally ------------------------------------------------------
+# IAM, string condition operators: StringEquals is "Exact matching, case sensitive"; only
+# StringLike "can include multi-character match wildcards (*) and single-character match
+# wildcards (?) anywhere in the string". ARN operators: "The ArnEquals and ArnLike condition
+# operators behave identically" (both take wildcards). Personalize's aws:SourceArn is known
+# only as "some resource ARN of its account and region", and never ends in ":*".
+
+SOURCE = "arn:aws:personalize:us-east-1:111122223333"
+LITERAL_CASES: list[tuple[str, dict[str, Any], bool | None]] = [
+    ("stringequals star is literal", {"StringEquals": {"aws:SourceArn": f"{SOURCE}:*"}}, False),
+    ("ignorecase star is literal",
+     {"StringEqualsIgnoreCase": {"aws:SourceArn": f"{SOURCE}:*"}}, False),
+    ("question mark is literal", {"StringEquals": {"aws:SourceArn": f"{SOURCE}:dataset-group/?"}},
+     False),
+    ("stringnotequals star", {"StringNotEquals": {"aws:SourceArn": f"{SOURCE}:*"}}, True),
+    ("empty resource", {"StringEquals": {"aws:SourceArn": f"{SOURCE}:"}}, False),
+    ("no resource type", {"StringEquals": {"aws:SourceArn": f"{SOURCE}:retail"}}, False),
+    ("arnlike without wildcard, empty resource", {"ArnLike": {"aws:SourceArn": f"{SOURCE}:"}},
+     False),
+    ("stringlike star", {"StringLike": {"aws:SourceArn": f"{SOURCE}:*"}}, True),
+    ("arnlike star", {"ArnLike": {"aws:SourceArn": f"{SOURCE}:*"}}, True),
+    ("arnequals star", {"ArnEquals": {"aws:SourceArn": f"{SOURCE}:*"}}, True),
+    # one real resource: which one Personalize names is not known
+    ("stringequals one resource",
+     {"StringEquals": {"aws:SourceArn": f"{SOURCE}:dataset-group/retail"}}, None),
+    ("arnlike one resource", {"ArnLike": {"aws:SourceArn": f"{SOURCE}:dataset-group/retail"}},
+     None),
+]
+
+
+def in_context(block: dict[str, Any], ctx: Context) -> bool | None:
+    doc = normalize({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": block}]})
+    return evaluate_conditions(doc.statements[0].conditions, ctx, True).value
+
+
+@pytest.mark.parametrize(("block", "expected"), [c[1:] for c in LITERAL_CASES],
+                         ids=[c[0] for c in LITERAL_CASES])
+def test_exact_operators_compare_literally(block: dict[str, Any], expected: bool | None) -> None:
+    personalize = service_context(account="111122223333", region="us-east-1")
+    assert in_context(block, personalize) is expected
+
+
+@pytest.mark.parametrize(
+    ("block", "expected"),
+    [
+        ({"StringEquals": {"aws:SourceAccount": "111122223333"}}, None),  # which account?
+        ({"StringEquals": {"aws:SourceAccount": "*"}}, False),
+        ({"StringEquals": {"aws:SourceAccount": "11112222333x"}}, False),  # not 12 digits
+        ({"StringEquals": {"aws:SourceArn": "arn:aws:personalize:us-east-1:*:*"}}, False),
+        ({"ArnLike": {"aws:SourceArn": "arn:aws:personalize:*:111122223333:*"}}, None),
+    ],
+)
+def test_shapes_when_the_account_is_unknown(block: dict[str, Any], expected: bool | None) -> None:
+    assert in_context(block, service_context()) is expected

@@ -323,6 +323,31 @@ def test_kms_key_policy(statements: list[dict[str, Any]], role_identity: bool, r
         assert (r.decision, s.decision) == (role, service), action
 
 
+# IAM, creating a role: "When a role name is used in a policy or as part of an ARN, the role
+# name is case sensitive"; the account forms name the account, delegating to IAM.
+PRINCIPAL_CASES: list[tuple[str, str, str]] = [
+    ("role ARN", ROLE, "allowed"),
+    ("account ID", ACCOUNT, "allowed"),
+    ("account root", f"arn:aws:iam::{ACCOUNT}:root", "allowed"),
+    # bad
+    ("role name lower case", ROLE.replace("PersonalizeRole", "personalizerole"), "denied"),
+    ("role name upper case", ROLE.replace("PersonalizeRole", "PERSONALIZEROLE"), "denied"),
+    ("session of the role in other case",
+     f"arn:aws:sts::{ACCOUNT}:assumed-role/personalizerole/s", "denied"),
+    ("other account root", f"arn:aws:iam::{OTHER}:root", "denied"),
+]
+
+
+@pytest.mark.parametrize(("entry", "expected"), [c[1:] for c in PRINCIPAL_CASES],
+                         ids=[c[0] for c in PRINCIPAL_CASES])
+def test_role_principals_are_case_sensitive(entry: str, expected: str) -> None:
+    key_policy = policy({"Effect": "Allow", "Principal": {"AWS": entry}, "Action": "kms:*",
+                         "Resource": "*"})
+    result = evaluate(role_request("kms:Decrypt", KEY), identity_policies=[ALLOW_ALL],
+                      resource_policy=key_policy, resource_kind="kms")
+    assert result.decision == expected
+
+
 # --- trust policies -------------------------------------------------------------------------
 
 def trust(**changes: Any) -> dict[str, Any]:

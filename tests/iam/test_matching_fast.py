@@ -127,7 +127,9 @@ def test_arn_and_string_patterns_agree_with_the_automaton(
         # a literal inner side: a plain match
         ("arn:aws:s3:::b/*", "arn:aws:s3:::b/k", True, True),
         ("arn:aws:s3:::b/o?t/*", "arn:aws:s3:::b/out/k", True, True),
-        ("arn:aws:s3:::b/o?t/*", "arn:aws:s3:::b/o:t/k", False, False),  # "?" is not ":"
+        # in the resource field "?" is any character, ":" included; in the others it is not
+        ("arn:aws:s3:::b/o?t/*", "arn:aws:s3:::b/o:t/k", True, True),
+        ("arn:aws:kms:us-eas?:1:key/k", "arn:aws:kms:us-eas::1:key/k", False, False),
     ],
 )
 def test_shortcut_cases(outer: str, inner: str, covered: bool, overlap: bool) -> None:

@@ -159,7 +159,7 @@ def test_should_colour_odd_streams(monkeypatch):
     assert should_colour(FakeTTY(True)) is False
 
 
-def test_builtin_plugin_registers_the_four_formats():
+def test_builtin_plugin_registers_the_five_formats():
     pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
     pm.add_hookspecs(hookspecs)
     pm.register(builtin)
@@ -169,4 +169,5 @@ def test_builtin_plugin_registers_the_four_formats():
         "json": JsonReporter,
         "sarif": SarifReporter,
         "github": GithubReporter,
+        "html": builtin.HtmlFormat,  # builds the page with reporters.html, imported on use
     }

@@ -64,6 +64,18 @@ def test_pl301_setup(statements: list[dict[str, Any]], expected: list[str]) -> N
     assert sorted(ids(K.pl301, build(key=statements))) == expected
 
 
+def test_pl301_role_name_case_matters() -> None:
+    # IAM: "When a role name is used in a policy or as part of an ARN, the role name is case
+    # sensitive". The account forms still delegate.
+    other_case = ROLE.replace("PersonalizeMetricsRole", "personalizemetricsrole")
+    [f] = run(K.pl301, build(key=[both(Principal={"AWS": other_case, **SERVICE})]))
+    assert "the service role" in f.message and "lacks kms:Decrypt" in f.message
+    assert "only in letter case" in f.message
+    assert ids(K.pl301, build(key=[both(Principal={"AWS": ROLE, **SERVICE})])) == []
+    assert ids(K.pl301, build(key=[both(Principal=SERVICE), {**ROOT, "Principal": {
+        "AWS": ACCOUNT}}])) == []
+
+
 def test_pl301_message() -> None:
     [f] = run(K.pl301, build(key=[ROOT]))
     assert "personalize.amazonaws.com lacks kms:Decrypt" in f.message

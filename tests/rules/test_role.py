@@ -65,6 +65,19 @@ TRUST_CASES: list[tuple[str, Any, list[str]]] = [
         "aws:SourceArn": f"arn:aws:personalize:us-east-1:{ACCOUNT}:dataset-group/retail"}}}],
      ["PL003"]),
     ("not given", None, ["PL003"]),
+    # StringEquals is "Exact matching": the "*" is a character, and no Personalize source ARN
+    # ends in ":*". "The ArnEquals and ArnLike condition operators behave identically."
+    ("stringequals source arn with *", [{**GOOD_TRUST, "Condition": {"StringEquals": {
+        "aws:SourceArn": f"arn:aws:personalize:us-east-1:{ACCOUNT}:*"}}}], ["PL101"]),
+    ("stringequals source arn, empty resource", [{**GOOD_TRUST, "Condition": {"StringEquals": {
+        "aws:SourceArn": f"arn:aws:personalize:us-east-1:{ACCOUNT}:"}}}], ["PL101"]),
+    ("stringequals one resource", [{**GOOD_TRUST, "Condition": {"StringEquals": {
+        "aws:SourceArn": f"arn:aws:personalize:us-east-1:{ACCOUNT}:dataset-group/retail"}}}],
+     ["PL003"]),
+    ("arnequals source arn with *", [{**GOOD_TRUST, "Condition": {"ArnEquals": {
+        "aws:SourceArn": f"arn:aws:personalize:us-east-1:{ACCOUNT}:*"}}}], []),
+    ("stringlike source arn with *", [{**GOOD_TRUST, "Condition": {"StringLike": {
+        "aws:SourceArn": f"arn:aws:personalize:us-east-1:{ACCOUNT}:*"}}}], []),
 ]
 
 
@@ -72,6 +85,16 @@ TRUST_CASES: list[tuple[str, Any, list[str]]] = [
                          ids=[c[0] for c in TRUST_CASES])
 def test_pl101_trust(trust: Any, expected: list[str]) -> None:
     assert ids(R.pl101, build(trust=trust)) == expected
+
+
+def test_pl101_literal_wildcard_message_suggests_a_like_operator() -> None:
+    value = f"arn:aws:personalize:us-east-1:{ACCOUNT}:*"
+    trust = [{**GOOD_TRUST, "Condition": {"StringEquals": {"aws:SourceArn": value}}}]
+    [f] = run(R.pl101, build(trust=trust))
+    assert "StringEquals compares literally" in f.message
+    assert "use ArnLike (or StringLike)" in f.message
+    lone_trust = lone({"Version": "2012-10-17", "Statement": trust}, "trust")
+    assert ids(R.pl101, lone_trust) == ["PL101"]  # the shape alone decides it, any account
 
 
 def test_pl101_message_points_at_the_statement() -> None:
@@ -228,6 +251,25 @@ S3_CASES: list[tuple[str, Any, Any, list[str]]] = [
 ]
 
 
+# The output path holds a colon: in the sixth ARN field "*" and "?" match it.
+COLON_CASES: list[tuple[str, str, list[str]]] = [
+    ("star before the colon", "arn:aws:s3:::metrics-bucket/runs*/*", []),
+    ("star across the colon", "arn:aws:s3:::metrics-bucket/*/*", []),
+    ("question mark for the colon", "arn:aws:s3:::metrics-bucket/runs?2026/*", []),
+    ("literal colon", "arn:aws:s3:::metrics-bucket/runs:2026/*", []),
+    ("other year", "arn:aws:s3:::metrics-bucket/runs:2025/*", ["PL104"]),
+    ("no slash after the colon part", "arn:aws:s3:::metrics-bucket/runs?/*", ["PL104"]),
+]
+
+
+@pytest.mark.parametrize(("resource", "expected"), [c[1:] for c in COLON_CASES],
+                         ids=[c[0] for c in COLON_CASES])
+def test_pl104_colon_in_the_output_path(resource: str, expected: list[str]) -> None:
+    inventory = build(role_policies=[[CW, {**PUT, "Resource": resource}]], bucket=None,
+                      ma=attribution(path="s3://metrics-bucket/runs:2026/"))
+    assert ids(R.pl104, inventory) == expected
+
+
 @pytest.mark.parametrize(("policies", "bucket", "expected"), [c[1:] for c in S3_CASES],
                          ids=[c[0] for c in S3_CASES])
 def test_pl104_s3(policies: Any, bucket: Any, expected: list[str]) -> None:
@@ -265,6 +307,31 @@ KMS_CASES: list[tuple[str, Any, Any, list[str]]] = [
     ("encrypt only", [[{"Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt"],
                         "Resource": "*"}]], ROOT_ONLY, ["PL105"]),
     ("no key policy given", [[{"Effect": "Allow", "Action": KMS4, "Resource": KEY}]], [], []),
+    # The key policy names the role, but the role's own policies deny: an explicit Deny in
+    # any applicable policy wins, as a Deny of s3:PutObject does for PL104.
+    ("own deny of one action", [[CW, {"Effect": "Deny", "Action": "kms:GenerateDataKey",
+                                      "Resource": "*"}]], GOOD_KEY, ["PL105"]),
+    ("own deny kms:*", [[CW, {"Effect": "Deny", "Action": "kms:*", "Resource": "*"}]],
+     GOOD_KEY, ["PL105"]),
+    ("own deny on the key ARN", [[CW, {"Effect": "Deny", "Action": "kms:*", "Resource": KEY}]],
+     GOOD_KEY, ["PL105"]),
+    ("own deny with NotAction", [[CW, {"Effect": "Deny", "NotAction": ["s3:*", "cloudwatch:*"],
+                                       "Resource": "*"}]], GOOD_KEY, ["PL105"]),
+    ("own deny, root key policy", [[{"Effect": "Allow", "Action": KMS4, "Resource": KEY},
+                                    {"Effect": "Deny", "Action": "kms:*", "Resource": "*"}]],
+     ROOT_ONLY, ["PL105"]),
+    ("own deny of another key", [[CW, {"Effect": "Deny", "Action": "kms:*",
+                                       "Resource": KEY.replace("1234abcd", "9999abcd")}]],
+     GOOD_KEY, []),
+    ("own deny of encrypt only", [[CW, {"Effect": "Deny", "Action": "kms:Encrypt",
+                                        "Resource": "*"}]], GOOD_KEY, []),
+    ("own deny over http only", [[CW, {"Effect": "Deny", "Action": "kms:*", "Resource": "*",
+                                       "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]],
+     GOOD_KEY, []),
+    ("own deny on an unknown key", [[CW, {"Effect": "Deny", "Action": "kms:*", "Resource": "*",
+                                          "Condition": {"StringEquals": {
+                                              "aws:ResourceTag/team": "x"}}}]],
+     GOOD_KEY, ["PL003"]),
 ]
 
 
@@ -272,6 +339,15 @@ KMS_CASES: list[tuple[str, Any, Any, list[str]]] = [
                          ids=[c[0] for c in KMS_CASES])
 def test_pl105_kms(policies: Any, key: Any, expected: list[str]) -> None:
     assert ids(R.pl105, build(role_policies=policies, key=key)) == expected
+
+
+def test_pl105_own_deny_message() -> None:
+    deny = {"Effect": "Deny", "Action": "kms:GenerateDataKey", "Resource": "*", "Sid": "NoKms"}
+    [f] = run(R.pl105, build(role_policies=[[CW, deny]], key=GOOD_KEY))
+    assert "cannot call kms:GenerateDataKey" in f.message
+    assert "explicitly denied by statement 1 (NoKms)" in f.message
+    assert "Narrow the Deny" in f.message
+    assert f.location.path == "iam/role-0.json"
 
 
 def test_pl105_names_the_missing_actions() -> None:

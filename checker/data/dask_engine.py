@@ -1,0 +1,517 @@
+"""The data checks on a Dask cluster: the local engine's findings, past one machine.
+
+Chosen with ``check --engine dask`` or ``[data] engine = "dask"`` (``engines.using``); it
+needs the ``dask`` extra on the client and on every worker. The workers run the local
+engine's own code, file by file, and the client merges what they send back, so every count,
+first line and example is the local engine's:
+
+::
+
+    client                           workers (one task per file)             workers
+    expand locations (list S3)  -->  1. read the header                 -->  3. one task per
+    number the header layouts        2. engine._Scanner on that file:        partition: pull its
+    in file order (the seeds of         chunks, Polars checks, line          fingerprints from
+    the fingerprints, as locally)       numbers, tallies -> client;          every worker, a
+    fold the tallies in file order      fingerprints hash-partitioned        piece at a time;
+    (engine._absorb), merge the         by the top bits of h1 into spill     FingerprintIndex
+    partitions' duplicates              files on the worker's disk           -> exact duplicates
+
+* Files are the unit of parallelism: a worker opens its files itself (local paths must be
+  visible to the workers at the same absolute path, e.g. a shared file system; ``s3://``
+  objects are streamed by the worker with boto3 and its own credentials). A file's line
+  numbers, header check and first examples are therefore exactly the local engine's.
+* Tallies are folded in file order with the same fold the local engine applies to its
+  chunks, which is associative (first examples are a prefix, counts add up, the oldest
+  keeps the first of equals), so the result does not depend on which worker finished first.
+* Exact duplicates, across files and workers: each row's 128-bit fingerprint (same seeds as
+  locally, so the same fingerprints) goes to partition ``h1 >> (64 - bits)``; equal rows
+  always meet in one partition, whose task checks it with the local ``FingerprintIndex``
+  (spilling to the worker's disk past ``memory_limit``). Partitions' results add up: counts,
+  distinct repeated rows, and the first examples by position. Nothing is sampled.
+* Memory per worker, per thread: a file task holds what the local engine holds for one
+  file with one parse thread (three 16 MiB chunks and their parsed frames) and writes
+  fingerprints to disk chunk by chunk; a partition task holds its ``FingerprintIndex``
+  budget (``memory_limit``, 256 MiB by default) plus one piece of ``PIECE_ROWS``
+  fingerprints (48 MiB). Disk: 24 bytes a row, spread over the workers.
+* Progress: the bar advances as file tasks finish (bytes and rows of the finished files).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+import dask
+import numpy as np
+from dask.utils import parse_timedelta
+from distributed import Client, LocalCluster, as_completed, get_client, get_worker
+
+from . import engine as local
+from . import progress as progress_mod
+from .chunks import ChunkReader, Header
+from .engine_choice import EngineChoice, EngineFailure
+from .result import MAX_EXAMPLES, DataProblem, Duplicate, FileInfo, Position, ScanResult, Tally
+from .sources import ByteCounter, DataFile, open_stream
+
+PIECE_ROWS = 2 << 20  # fingerprints a partition task pulls at a time (24 B each: 48 MiB)
+MAX_BITS = 8  # at most 256 partitions (and spill files per file task)
+# Rows per byte assumed to size the partitions before reading (~60 B a row of plain CSV;
+# gzip ~4x): only the number of partitions depends on it, never the result.
+ROWS_PER_BYTE = 1 / 60
+GZIP_RATIO = 4
+
+
+@dataclass
+class FilePart:
+    """What a file task sends back: one file's tallies (file index 0) and where its
+    fingerprints lie (one spill file per partition, on ``worker``)."""
+
+    result: ScanResult
+    worker: str
+    paths: list[str] = field(default_factory=list)  # "" where a partition got no rows
+    counts: list[int] = field(default_factory=list)
+
+
+Piece = tuple[str, list[tuple[str, int, int]]]  # worker, [(spill file, first row, rows)]
+
+
+class DaskSession:
+    """Runs the data scans of one ``check`` on a Dask cluster (see ``engines.using``)."""
+
+    def __init__(self, choice: EngineChoice) -> None:
+        self.choice = choice
+        self.failure: str | None = None
+        self._client: Client | None = None
+        self._cluster: LocalCluster | None = None
+
+    # -- the cluster ---------------------------------------------------------------------
+
+    def client(self) -> Client:
+        if self._client is not None:
+            return self._client
+        choice = self.choice
+        if choice.scheduler:
+            try:
+                wait = {} if choice.connect_timeout is None else {"timeout": choice.connect_timeout}
+                self._client = Client(choice.scheduler, **wait)
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise EngineFailure(
+                    f"cannot reach the Dask scheduler at {choice.scheduler}: {_one_line(exc)}"
+                ) from None
+            try:  # tasks sent to a cluster without workers would wait forever
+                self._client.wait_for_workers(1, timeout=_connect_timeout(choice))
+            except (OSError, TimeoutError) as exc:
+                raise EngineFailure(
+                    f"the Dask scheduler at {choice.scheduler} has no workers: {_one_line(exc)}"
+                ) from None
+            return self._client
+        self._cluster = LocalCluster(
+            n_workers=choice.workers,
+            threads_per_worker=choice.threads_per_worker,
+            memory_limit=choice.worker_memory if choice.worker_memory is not None else "auto",
+            processes=True,
+            dashboard_address=None,
+        )
+        self._client = Client(self._cluster)
+        return self._client
+
+    def close(self) -> None:
+        for part in (self._client, self._cluster):
+            if part is not None:
+                with contextlib.suppress(Exception):
+                    part.close()
+        self._client = self._cluster = None
+
+    # -- one scan ------------------------------------------------------------------------
+
+    def scan_files(
+        self,
+        files: Sequence[DataFile],
+        *,
+        fields: list[local.SchemaField] | None,
+        as_of: datetime,
+        options: local.ScanOptions,
+    ) -> ScanResult:
+        result = ScanResult(
+            files=[
+                FileInfo(uri=f.uri, display=f.display, location=f.location, size=f.size)
+                for f in files
+            ]
+        )
+        started = time.monotonic()
+        if not self.failure:
+            try:
+                _Run(self.client(), list(files), fields, as_of, options, result).run()
+            except EngineFailure as exc:
+                self.failure = str(exc)
+            except Exception as exc:  # a lost worker, a cancelled task, a task's own error
+                self.failure = f"the Dask engine failed: {_one_line(exc)}"
+        if self.failure:  # never a pass: the rules see PL003 (and the run exits 2)
+            result.problems.append(
+                DataProblem("unreadable", f"the data was not checked: {self.failure}", "")
+            )
+        result.seconds = time.monotonic() - started
+        return result
+
+
+class _Run:
+    def __init__(
+        self,
+        client: Client,
+        files: list[DataFile],
+        fields: list[local.SchemaField] | None,
+        as_of: datetime,
+        options: local.ScanOptions,
+        result: ScanResult,
+    ) -> None:
+        self.client = client
+        self.files = files
+        self.fields = fields
+        self.as_of = as_of
+        self.options = options
+        self.result = result
+        self.run_id = f"personalize-lint-{uuid.uuid4().hex[:12]}"
+        enabled = (
+            options.progress
+            if options.progress is not None
+            else progress_mod.wanted(options.quiet)
+        )
+        total = sum(f.size or 0 for f in files)
+        self.progress = progress_mod.Progress(total, enabled=enabled, label=options.label)
+
+    def run(self) -> None:
+        if not self.files:
+            return
+        client = self.client
+        try:
+            headers = client.gather(
+                client.map(
+                    _read_header,
+                    self.files,
+                    max_record=self.options.max_record,
+                    pure=False,
+                    key=[f"{self.run_id}-header-{i}" for i in range(len(self.files))],
+                )
+            )
+            # The seeds of each header layout, numbered in file order as the local engine
+            # numbers them, so that fingerprints (and so duplicates) are the same.
+            groups: dict[tuple[str, ...], int] = {}
+            for header in headers:
+                if header is not None and header.names:
+                    local._plan(header, self.fields, groups)
+            bits = self._partition_bits()
+            worker_options = replace(self.options, workers=1, progress=False, quiet=True)
+            futures = client.map(
+                _check_file,
+                range(len(self.files)),
+                self.files,
+                fields=self.fields,
+                as_of=self.as_of,
+                options=worker_options,
+                groups=groups,
+                bits=bits,
+                run_id=self.run_id,
+                pure=False,
+                key=[f"{self.run_id}-file-{i}" for i in range(len(self.files))],
+            )
+            parts = self._fold(futures)
+            found = self._duplicates(parts, bits)
+            r = self.result
+            r.duplicates = found.count
+            r.duplicate_groups = found.groups
+            r.duplicate_examples = [
+                Duplicate(local._position(a), local._position(b)) for a, b in found.first
+            ]
+            self.progress.update(r.bytes_read, r.rows, force=True)
+        finally:
+            self.progress.close()
+            with contextlib.suppress(Exception):
+                client.run(_remove_run, self.run_id)
+
+    def _partition_bits(self) -> int:
+        """Enough partitions that each fits a task's budget (estimated from file sizes),
+        and at least two per worker so that every worker takes part."""
+        estimate = 0.0
+        for f in self.files:
+            size = f.size or 0
+            ratio = GZIP_RATIO if f.uri.lower().endswith(".gz") else 1
+            estimate += size * ratio * ROWS_PER_BYTE * 24
+        wanted = max(estimate / max(self.options.memory_limit // 2, 1), 1.0)
+        workers = max(len(self.client.nthreads()), 1)
+        bits = max(math.ceil(math.log2(wanted)), math.ceil(math.log2(2 * workers)))
+        return min(bits, MAX_BITS)
+
+    def _fold(self, futures: list[Any]) -> list[FilePart]:
+        """Fold file results in file order as they arrive; the bar moves as files finish."""
+        r = self.result
+        index_of = {f.key: i for i, f in enumerate(futures)}
+        arrived: dict[int, FilePart] = {}
+        parts: list[FilePart] = []
+        done_bytes = done_rows = 0
+        for future in as_completed(futures):
+            part: FilePart = future.result()
+            arrived[index_of[future.key]] = part
+            done_bytes += part.result.bytes_read
+            done_rows += part.result.rows
+            self.progress.update(done_bytes, done_rows)
+            while len(parts) in arrived:
+                index = len(parts)
+                part = arrived.pop(index)
+                _merge_file(r, part.result, index)
+                part.result = ScanResult()  # the tallies are folded: free them
+                parts.append(part)
+        return parts
+
+    def _duplicates(self, parts: list[FilePart], bits: int) -> Any:
+        from .duplicates import Duplicates
+
+        pieces = _pieces(parts, 1 << bits)
+        client = self.client
+        futures = [
+            client.submit(
+                _check_partition,
+                part_pieces,
+                bits=bits,
+                budget=self.options.memory_limit,
+                run_id=self.run_id,
+                pure=False,
+                key=f"{self.run_id}-duplicates-{p}",
+            )
+            for p, part_pieces in enumerate(pieces)
+            if part_pieces
+        ]
+        found = Duplicates()
+        for future in as_completed(futures):
+            found.merge(future.result(), MAX_EXAMPLES)
+        return found
+
+
+def _pieces(parts: list[FilePart], partitions: int) -> list[list[Piece]]:
+    """Per partition, the spill slices to pull: grouped by worker, at most PIECE_ROWS
+    fingerprints each (one request per piece, not per file)."""
+    out: list[list[Piece]] = []
+    for p in range(partitions):
+        by_worker: dict[str, list[Piece]] = {}
+        for part in parts:
+            count = part.counts[p] if p < len(part.counts) else 0
+            if not count:
+                continue
+            mine = by_worker.setdefault(part.worker, [])
+            start = 0
+            while start < count:
+                if not mine or sum(n for _, _, n in mine[-1][1]) >= PIECE_ROWS:
+                    mine.append((part.worker, []))
+                room = PIECE_ROWS - sum(n for _, _, n in mine[-1][1])
+                take = min(room, count - start)
+                mine[-1][1].append((part.paths[p], start, take))
+                start += take
+        out.append([piece for pieces in by_worker.values() for piece in pieces])
+    return out
+
+
+def _merge_file(target: ScanResult, part: ScanResult, index: int) -> None:
+    """Fold one file's result (its file at index 0) into the scan's, at ``index``."""
+    source = part.files[0]
+    info = target.files[index]
+    info.compressed = source.compressed
+    info.header = source.header
+    info.quoted_header = source.quoted_header
+    info.header_lines = source.header_lines
+    info.bom = source.bom
+    info.bytes_read = source.bytes_read
+    info.complete = source.complete
+    _reindex(part, index)
+    local._absorb(target, part, index)
+    target.bytes_read += part.bytes_read
+    target.problems.extend(
+        replace(p, file=index if p.file is not None else None) for p in part.problems
+    )
+
+
+def _reindex(part: ScanResult, index: int) -> None:
+    """Positions of a one-file result point at file 0; make them point at ``index``."""
+
+    def move(tally: Tally) -> None:
+        tally.examples = [Position(index, p.line) for p in tally.examples]
+
+    for tally in (part.old, part.no_source, part.both, part.syntax_errors):
+        move(tally)
+    for tallies in (part.format_errors, part.bad_sources):
+        for tally in tallies.values():
+            move(tally)
+    if part.oldest_at is not None:
+        part.oldest_at = Position(index, part.oldest_at.line)
+
+
+# -- on the workers ------------------------------------------------------------------------
+
+
+def _run_dir(run_id: str) -> str:
+    path = os.path.join(get_worker().local_directory, run_id)
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def _remove_run(run_id: str, dask_worker: Any = None) -> None:
+    """Delete a run's spill files on this worker (called on every worker at the end)."""
+    directory = dask_worker.local_directory if dask_worker is not None else tempfile.gettempdir()
+    shutil.rmtree(os.path.join(directory, run_id), ignore_errors=True)
+
+
+def _read_header(file: DataFile, *, max_record: int) -> Header | None:
+    """The file's header as the local engine reads it; None when it cannot be read (the
+    file task then reports why, as locally)."""
+    try:
+        stream = open_stream(file, ByteCounter())
+    except Exception:
+        return None
+    try:
+        return ChunkReader(stream, chunk_size=1 << 16, max_record=max_record).read_header()
+    except Exception:
+        return None
+    finally:
+        with contextlib.suppress(Exception):
+            stream.close()
+
+
+class _PartitionSink:
+    """Stands in for the local ``FingerprintIndex`` in the scanner: fingerprints are cut by
+    the top ``bits`` of h1 (in the parse threads, as locally) and appended per partition
+    to this task's spill files, each batch as it comes: nothing accumulates in memory."""
+
+    def __init__(self, directory: str, name: str, bits: int, file_index: int) -> None:
+        self.directory = directory
+        self.name = name
+        self.bits = bits
+        self.offset = np.int64(file_index) << np.int64(local.LINE_BITS)
+        self.paths = [""] * (1 << bits)
+        self.counts = [0] * (1 << bits)
+        self._files: dict[int, Any] = {}
+
+    def split(self, fingerprints: Any) -> list[Any]:
+        from .duplicates import split
+
+        return split(fingerprints, self.bits)
+
+    def add_split(self, blocks: list[Any]) -> None:
+        from .duplicates import RECORD
+
+        for p, (h1, h2, pos) in enumerate(blocks):
+            if not len(h1):
+                continue
+            fh = self._files.get(p)
+            if fh is None:
+                self.paths[p] = os.path.join(self.directory, f"{self.name}-{p:03d}.bin")
+                fh = self._files[p] = open(self.paths[p], "wb")  # noqa: SIM115
+            rec = np.empty(len(h1), dtype=RECORD)
+            rec["h1"], rec["h2"], rec["pos"] = h1, h2, pos + self.offset
+            rec.tofile(fh)
+            self.counts[p] += len(h1)
+
+    def close(self) -> None:
+        for fh in self._files.values():
+            fh.close()
+
+
+def _check_file(
+    index: int,
+    file: DataFile,
+    *,
+    fields: list[local.SchemaField] | None,
+    as_of: datetime,
+    options: local.ScanOptions,
+    groups: dict[tuple[str, ...], int],
+    bits: int,
+    run_id: str,
+) -> FilePart:
+    """The local engine's scan of one file; fingerprints to this worker's spill files."""
+    import polars as pl
+
+    worker = get_worker()
+    result = ScanResult(
+        files=[FileInfo(uri=file.uri, display=file.display, location=file.location, size=file.size)]
+    )
+    sink = _PartitionSink(_run_dir(run_id), f"file-{index:07d}", bits, index)
+    scanner = local._Scanner([file], fields, as_of, options, result, pl)
+    scanner.groups = dict(groups)  # the client's numbering of header layouts (seeds)
+    try:
+        scanner.read_into(sink)
+    except Exception as exc:  # as locally: an engine failure is "not evaluated", not a pass
+        result.problems.append(
+            DataProblem("unreadable", f"the data check failed: {local._describe(exc)}", "")
+        )
+    finally:
+        sink.close()
+    return FilePart(result, worker.address, sink.paths, sink.counts)
+
+
+def _read_piece(slices: list[tuple[str, int, int]]) -> np.ndarray:
+    """Fingerprint records ``[first, first + rows)`` of each spill file, concatenated."""
+    from .duplicates import RECORD
+
+    out = np.empty(sum(n for _, _, n in slices), dtype=RECORD)
+    at = 0
+    for path, first, rows in slices:
+        with open(path, "rb") as fh:
+            fh.seek(first * RECORD.itemsize)
+            out[at : at + rows] = np.fromfile(fh, dtype=RECORD, count=rows)
+        at += rows
+    return out
+
+
+def _check_partition(pieces: list[Piece], *, bits: int, budget: int, run_id: str) -> Any:
+    """Exact duplicates among one partition's fingerprints, pulled a piece at a time from
+    the workers that hold them.
+
+    Remote pieces come through ``Client.run``, which the holding worker answers outside its
+    task threads: this task keeps its own thread meanwhile (no ``secede``), so a worker
+    runs at most as many partition tasks at once as it has threads, each within its
+    budget. (With ``worker_client`` the waiting tasks left their threads, the worker
+    started the next partition task, and at 50M rows one worker peaked at 1.4 GB.)
+    """
+    from .duplicates import FingerprintIndex
+
+    me = get_worker().address
+    spill = tempfile.mkdtemp(dir=_run_dir(run_id))
+    index = FingerprintIndex(budget=budget, spill_dir=spill, examples=MAX_EXAMPLES, partitions=1)
+    shift = np.uint64(bits)
+    back = np.uint64(64 - bits)
+    try:
+        client = None
+        for worker, slices in pieces:
+            if worker == me:
+                rec = _read_piece(slices)
+            else:
+                client = client or get_client()
+                rec = client.run(_read_piece, slices, workers=[worker])[worker]
+            # Every h1 here shares its top ``bits``: rotate them away so that the index's
+            # own partitioning (by h1's top bits) splits this partition. A bijection:
+            # equal fingerprints stay equal, different ones different.
+            h1 = rec["h1"]
+            index.add((h1 << shift) | (h1 >> back), rec["h2"], rec["pos"])
+            del rec, h1
+        return index.finish()
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+def _connect_timeout(choice: EngineChoice) -> float:
+    if choice.connect_timeout is not None:
+        return choice.connect_timeout
+    seconds = parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"))
+    return float(seconds or 30)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    name = type(exc).__name__
+    return text if text.startswith(name) else f"{name}: {text}"

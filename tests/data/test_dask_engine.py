@@ -1,0 +1,451 @@
+"""The Dask engine gives the local engine's report, finding for finding.
+
+Every case runs ``personalize-lint check --format json`` twice, with the local engine and
+with ``--scheduler`` pointing at a real Dask ``LocalCluster`` of two workers (one per
+module), and compares the whole JSON documents; the expected findings are asserted too, so
+a case cannot pass by both engines finding nothing. Engine-level cases compare every field
+of the two ``ScanResult``s, with chunks small enough that files span many chunks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("polars")
+distributed = pytest.importorskip("distributed")
+
+from helpers import write  # noqa: E402
+from personalize_lint.cli import main  # noqa: E402
+from personalize_lint.data import engines  # noqa: E402
+from personalize_lint.data.engine import ScanOptions, scan, schema_fields  # noqa: E402
+from personalize_lint.data.engine_choice import EngineChoice  # noqa: E402
+from personalize_lint.data.result import ScanResult  # noqa: E402
+
+AS_OF = datetime(2026, 11, 30, tzinfo=timezone.utc)
+NOW = int(AS_OF.timestamp())
+RECENT = NOW - 86_400
+OLD = NOW - 20 * 86_400
+FIELDS = [
+    "USER_ID",
+    "ITEM_ID",
+    "TIMESTAMP",
+    "EVENT_TYPE",
+    "EVENT_VALUE",
+    "RECOMMENDATION_ID",
+    "EVENT_ATTRIBUTION_SOURCE",
+]
+HEADER = ",".join(FIELDS)
+SCHEMA = {
+    "type": "record",
+    "name": "Interactions",
+    "fields": [
+        {"name": "USER_ID", "type": "string"},
+        {"name": "ITEM_ID", "type": "string"},
+        {"name": "TIMESTAMP", "type": "long"},
+        {"name": "EVENT_TYPE", "type": "string"},
+        {"name": "EVENT_VALUE", "type": ["null", "float"]},
+        {"name": "RECOMMENDATION_ID", "type": ["null", "string"]},
+        {"name": "EVENT_ATTRIBUTION_SOURCE", "type": ["null", "string"]},
+    ],
+}
+METRIC_ATTRIBUTION = {
+    "name": "ma",
+    "datasetGroupArn": "arn:aws:personalize:us-east-1:111122223333:dataset-group/d",
+    "metrics": [
+        {"eventType": "click", "metricName": "CLICKS", "expression": "SAMPLECOUNT()"},
+        {"eventType": "purchase", "metricName": "BUYS", "expression": "SAMPLECOUNT()"},
+    ],
+    "metricsOutputConfig": {"roleArn": "arn:aws:iam::111122223333:role/r"},
+}
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[str]:
+    """A real two-worker Dask cluster, in-process threads to keep the suite fast."""
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        yield cluster.scheduler_address
+
+
+def row(
+    user: str = "u1",
+    item: str = "i1",
+    ts: object = RECENT,
+    etype: str = "click",
+    value: str = "1.0",
+    rec: str = "",
+    src: str = "home",
+) -> str:
+    return f"{user},{item},{ts},{etype},{value},{rec},{src}"
+
+
+def csv(*rows: str, header: str = HEADER) -> str:
+    return "\n".join([header, *rows]) + "\n"
+
+
+def generated_rows(n: int, seed: int, *, dup_every: int = 7) -> list[str]:
+    """Rows with repeats inside the file and (same pool, other seeds) across files."""
+    rng = random.Random(seed)
+    out: list[str] = []
+    for i in range(n):
+        if i and i % dup_every == 0:
+            out.append(out[rng.randrange(len(out))])
+            continue
+        user = f"u{rng.randrange(400)}"
+        ts = rng.choice([RECENT, RECENT - 60, OLD, OLD - 3600, RECENT * 1000])
+        src = rng.choice(["home", "email", "", "", "search"])
+        rec = rng.choice(["", "", f"RID-{rng.randrange(50)}"])
+        out.append(row(user=user, item=f"i{rng.randrange(40)}", ts=ts, rec=rec, src=src))
+    return out
+
+
+def setup_config(data: list[str], *, schema: bool = True, attribution: bool = True) -> str:
+    lines = ['as-of = "2026-11-30T00:00:00Z"', "[[setup]]", 'name = "shop"']
+    if schema:
+        lines.append('interactions-schema = "schema.json"')
+    if attribution:
+        lines.append('metric-attribution = "ma.json"')
+    lines.append(f"interactions-data = {json.dumps(data)}")
+    return "\n".join(lines) + "\n"
+
+
+def project(root: Path, data: list[str], **kwargs: bool) -> Path:
+    write(root / "personalize-lint.toml", setup_config(data, **kwargs))
+    write(root / "schema.json", json.dumps(SCHEMA))
+    write(root / "ma.json", json.dumps(METRIC_ATTRIBUTION))
+    return root
+
+
+def check(
+    root: Path, *args: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, dict[str, Any], str]:
+    """``personalize-lint check --format json ARGS`` in ``root``: exit code, report, stderr."""
+    monkeypatch.chdir(root)
+    capsys.readouterr()
+    code = main(["check", "--format", "json", "--quiet", *args])
+    captured = capsys.readouterr()
+    return code, json.loads(captured.out) if captured.out else {}, captured.err
+
+
+def both(
+    root: Path,
+    scheduler: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    *args: str,
+) -> list[dict[str, Any]]:
+    """Both engines' reports must be identical; returns the findings."""
+    code_local, local, err_local = check(root, *args, monkeypatch=monkeypatch, capsys=capsys)
+    code_dask, dask, err_dask = check(
+        root, "--scheduler", scheduler, *args, monkeypatch=monkeypatch, capsys=capsys
+    )
+    assert (err_local, err_dask) == ("", "")
+    assert code_dask == code_local
+    assert dask == local
+    findings: list[dict[str, Any]] = local["findings"]
+    return findings
+
+
+def by_rule(findings: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for f in findings:
+        out.setdefault(f["rule_id"], []).append(f)
+    return out
+
+
+# --- the whole report, both engines ------------------------------------------------------
+
+
+def test_duplicates_across_files_and_partitions(
+    tmp_path: Path, scheduler: str, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    project(tmp_path, ["data/*.csv"])
+    first = [row(user=f"first-{j}", ts=RECENT - j) for j in range(200)]  # no repeats inside
+    write(tmp_path / "data" / "part-0.csv", csv(*first))
+    for i in range(1, 4):  # each later file repeats rows of the first and of itself
+        rows = first[i * 40 : i * 40 + 60] + generated_rows(300, seed=10 + i)
+        write(tmp_path / "data" / f"part-{i}.csv", csv(*rows))
+    found = by_rule(both(tmp_path, scheduler, monkeypatch, capsys))
+    (pl603,) = found["PL603"]
+    assert "first at lines data/part-1.csv:2 (= data/part-0.csv:42), " in pl603["message"]
+    assert {"PL604", "PL606", "PL607", "PL608", "PL406", "PL409"} <= set(found)
+
+
+def test_headers_differing_between_files(
+    tmp_path: Path, scheduler: str, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    project(tmp_path, ["data/*.csv"])
+    write(tmp_path / "data" / "a.csv", csv(row(), row(user="b")))
+    # Same columns in another order: rows still compare equal across the two files.
+    reordered = "ITEM_ID,USER_ID,TIMESTAMP,EVENT_TYPE,EVENT_VALUE,RECOMMENDATION_ID," \
+                "EVENT_ATTRIBUTION_SOURCE"
+    write(tmp_path / "data" / "b.csv", csv(f"i1,u1,{RECENT},click,1.0,,home", header=reordered))
+    write(tmp_path / "data" / "c.csv", csv(f"u1,i1,{RECENT}", header="USER_ID,ITEM_ID,TIMESTAMP"))
+    write(tmp_path / "data" / "d.csv", csv(row(), header=HEADER.replace("USER_ID", '"USER_ID"')))
+    found = by_rule(both(tmp_path, scheduler, monkeypatch, capsys))
+    assert {f["path"] for f in found["PL601"]} == {"data/c.csv"}
+    assert "PL602" in found and "PL603" in found
+
+
+def test_gzip_bad_rows_and_a_file_that_fails_to_parse(
+    tmp_path: Path, scheduler: str, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    project(tmp_path, ["data/*.csv", "data/*.csv.gz"])
+    write(
+        tmp_path / "data" / "a.csv",
+        csv(
+            row(),
+            row(user="m", ts=RECENT * 1000),
+            row(user="d", ts="2026-11-29"),
+            row(user="v", value="cheap"),
+            ",,,,,,",
+            "",
+            f'u2,i2,{RECENT},click,1.0,,"two\nlines"',
+            "u3,i3",
+            row(src="caf\u00e9"),
+        ),
+    )
+    (tmp_path / "data" / "b.csv.gz").write_bytes(
+        gzip.compress(csv(row(), row(user="z", ts=OLD), row(user="y", src="")).encode())
+    )
+    write(tmp_path / "data" / "broken.csv", csv(row(user="q"), f'u9,i9,{RECENT},click,1.0,,"open'))
+    (tmp_path / "data" / "latin1.csv").write_bytes(
+        csv(row(user="w"), row(user="caf\u00e9")).encode("latin-1")
+    )
+    found = by_rule(both(tmp_path, scheduler, monkeypatch, capsys))
+    pl001 = " ".join(f["message"] for f in found["PL001"])
+    assert "data/broken.csv:3" in pl001 and "data/latin1.csv:3" in pl001
+    assert "line 3 of data/b.csv.gz" in found["PL604"][0]["message"]
+    assert {"PL603", "PL606", "PL608", "PL609"} <= set(found)
+
+
+def test_missing_locations_and_an_unterminated_quote(
+    tmp_path: Path, scheduler: str, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    project(tmp_path, ["data/*.csv", "nothing/*.csv"])
+    write(tmp_path / "data" / "a.csv", csv(row(), row()))
+    # A quote that never closes: the file cannot be cut into records past line 3.
+    write(tmp_path / "data" / "b.csv", csv(row(user="x"), 'u,i,1,"' + "x" * 100))
+    findings = both(tmp_path, scheduler, monkeypatch, capsys, "--fail-on", "never")
+    found = by_rule(findings)
+    assert any("nothing/*.csv" in f["message"] for f in found["PL003"])
+    assert "data/b.csv:3" in found["PL001"][0]["message"]
+
+
+def test_many_sources_and_event_types_for_pl406_pl409(
+    tmp_path: Path, scheduler: str, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    project(tmp_path, ["data/"])
+    for i in range(3):
+        rows = [row(user=f"u{j}", src=f"src-{i}-{j}", etype="view") for j in range(50)]
+        write(tmp_path / "data" / f"{i}.csv", csv(*rows))
+    found = by_rule(both(tmp_path, scheduler, monkeypatch, capsys))
+    assert "PL605" in found  # 150 sources > 100
+    assert any("'click'" in f["message"] for f in found["PL406"])
+
+
+def test_standalone_csv(
+    tmp_path: Path, scheduler: str, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    write(tmp_path / "alone.csv", csv(row(), row(), row(user="b", ts=RECENT * 1000, src="")))
+    found = by_rule(both(tmp_path, scheduler, monkeypatch, capsys, "alone.csv", "--as-of",
+                         "2026-11-30T00:00:00Z"))
+    assert {"PL603", "PL606", "PL608"} <= set(found)
+
+
+def test_engine_chosen_in_the_configuration(
+    tmp_path: Path, scheduler: str, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    project(tmp_path, ["data/*.csv"])
+    config = tmp_path / "personalize-lint.toml"
+    config.write_text(f'[data]\nengine = "dask"\nscheduler = "{scheduler}"\n\n'
+                      + config.read_text())
+    write(tmp_path / "data" / "a.csv", csv(row(), row(), row(user="b", ts=OLD)))
+    code_dask, dask, _ = check(tmp_path, monkeypatch=monkeypatch, capsys=capsys)
+    # --engine local wins over the configuration.
+    code_local, local, _ = check(tmp_path, "--engine", "local", monkeypatch=monkeypatch,
+                                 capsys=capsys)
+    assert (code_dask, dask) == (code_local, local)
+    assert {"PL603", "PL604"} <= {f["rule_id"] for f in local["findings"]}
+    # The configured scheduler really was used: pointing it nowhere fails the run.
+    config.write_text(config.read_text().replace(scheduler, "tcp://127.0.0.1:9"))
+    monkeypatch.setenv("DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT", "1s")
+    import dask as dask_module
+
+    dask_module.config.refresh()
+    try:
+        code, _, err = check(tmp_path, monkeypatch=monkeypatch, capsys=capsys)
+    finally:
+        monkeypatch.delenv("DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT")
+        dask_module.config.refresh()
+    assert code == 2 and "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err
+
+
+def test_s3_prefix_read_by_the_workers(
+    tmp_path: Path, scheduler: str, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    pytest.importorskip("moto")
+    boto3 = pytest.importorskip("boto3")
+    from moto_server import moto_server
+
+    with moto_server(tmp_path / "moto.log") as url:
+        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+            monkeypatch.delenv(name, raising=False)
+        for name, value in {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_ENDPOINT_URL_S3": url,
+            "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }.items():
+            monkeypatch.setenv(name, value)
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket="data")
+        s3.put_object(Bucket="data", Key="in/a.csv", Body=csv(row(), row(), row(user="b")))
+        s3.put_object(
+            Bucket="data",
+            Key="in/b.csv.gz",
+            Body=gzip.compress(csv(row(), row(user="c", ts=RECENT * 1000)).encode()),
+        )
+        s3.put_object(Bucket="data", Key="in/c.csv", Body=csv(row(user="d"), 'x,y,1,"open'))
+        project(tmp_path / "p", ["s3://data/in/"])
+        found = by_rule(both(tmp_path / "p", scheduler, monkeypatch, capsys))
+    (pl603,) = found["PL603"]
+    assert "s3://data/in/b.csv.gz:2 (= s3://data/in/a.csv:2)" in pl603["message"]
+    assert "s3://data/in/c.csv:3" in found["PL001"][0]["message"]
+
+
+# --- every field of the scan, files spanning many chunks ----------------------------------
+
+
+def comparable(result: ScanResult) -> dict[str, Any]:
+    out = dataclasses.asdict(result)
+    out.pop("seconds")
+    out.pop("spilled_bytes")  # where fingerprints wait differs: the local index, or the shuffle
+    return out
+
+
+@pytest.mark.parametrize("memory_limit", [256 << 20, 1 << 16])
+def test_scan_results_are_identical_field_by_field(
+    tmp_path: Path, scheduler: str, memory_limit: int
+) -> None:
+    rows = generated_rows(3000, seed=3, dup_every=5)
+    for i in range(5):
+        part = rows[i * 500 : i * 500 + 1000]
+        text = csv(*part) if i != 2 else csv(*part[:400], '"a\nb",' + part[400][1:], *part[401:])
+        path = tmp_path / "d" / f"{i}.csv{'.gz' if i == 3 else ''}"
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(gzip.compress(text.encode()) if i == 3 else text.encode())
+    options = ScanOptions(progress=False, chunk_size=16 << 10, memory_limit=memory_limit,
+                          root=tmp_path)
+    fields = schema_fields(SCHEMA)
+    local = scan([str(tmp_path / "d")], fields=fields, as_of=AS_OF, options=options)
+    with engines.using(EngineChoice("dask", scheduler=scheduler)) as session:
+        assert session is not None
+        remote = scan([str(tmp_path / "d")], fields=fields, as_of=AS_OF, options=options)
+    assert local.duplicates > 500 and len(local.files) == 5 and local.complete
+    assert comparable(remote) == comparable(local)
+
+
+# --- the engine failing is exit 2 with one line -------------------------------------------
+
+
+def test_unreachable_scheduler_is_exit_2_with_one_line(tmp_path: Path) -> None:
+    project(tmp_path, ["data/*.csv"])
+    write(tmp_path / "data" / "a.csv", csv(row()))
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    # Dask's own setting for how long to try (its default is 30 s).
+    env = {**os.environ, "NO_COLOR": "1", "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "personalize_lint", "check", "--engine", "dask", "--scheduler",
+         f"tcp://127.0.0.1:{port}", "--format", "json"],
+        cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        f"personalize-lint: error: cannot reach the Dask scheduler at tcp://127.0.0.1:{port}"
+    ), proc.stderr
+    assert proc.stdout == ""
+
+
+def test_cluster_without_workers_is_exit_2_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    import dask
+
+    project(tmp_path, ["data/*.csv"])
+    write(tmp_path / "data" / "a.csv", csv(row()))
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}), distributed.LocalCluster(
+        n_workers=0, processes=False, dashboard_address=None
+    ) as cluster:
+        code, report, err = check(
+            tmp_path, "--scheduler", cluster.scheduler_address,
+            monkeypatch=monkeypatch, capsys=capsys)
+    assert code == 2 and report == {}
+    assert err.startswith(
+        f"personalize-lint: error: the Dask scheduler at {cluster.scheduler_address} has no "
+        "workers: WorkerStartTimeoutError: Only 0/1 workers arrived after 1"
+    ) and err.count("\n") == 1, err
+
+
+def test_worker_lost_mid_scan_is_exit_2_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    import dask
+
+    class DieOnFileTask(distributed.WorkerPlugin):
+        """Kills its worker process when a file task starts: a real worker loss. (Defined
+        here so that it is pickled by value: the worker cannot import this test module.)"""
+
+        def transition(self, key: Any, start: str, finish: str, **kwargs: Any) -> None:
+            if finish == "executing" and "-file-" in str(key):
+                os._exit(1)
+
+    project(tmp_path, ["data/*.csv"])
+    write(tmp_path / "data" / "a.csv", csv(row()))
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster, distributed.Client(cluster) as client:
+        client.register_plugin(DieOnFileTask())
+        code, report, err = check(
+            tmp_path, "--scheduler", cluster.scheduler_address,
+            monkeypatch=monkeypatch, capsys=capsys)
+    assert code == 2 and report == {}
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("personalize-lint: error: the Dask engine failed: KilledWorker")
+
+
+def test_progress_bar_moves_as_files_finish_on_the_cluster(
+    tmp_path: Path, scheduler: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for i in range(3):
+        write(tmp_path / "d" / f"{i}.csv", csv(*generated_rows(200, seed=i)))
+    options = ScanOptions(progress=True, label="shop: data", root=tmp_path)
+    capsys.readouterr()
+    with engines.using(EngineChoice("dask", scheduler=scheduler)):
+        result = scan([str(tmp_path / "d")], fields=None, as_of=AS_OF, options=options)
+    err = capsys.readouterr().err
+    assert result.rows == 600
+    # The last redraw shows every byte and row (then the line is cleared).
+    total = sum(f.size or 0 for f in result.files)
+    assert f"shop: data: [########################] {total / 1e6:,.0f}/" in err
+    assert "600 rows" in err and err.endswith("\r\x1b[K")
