@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -149,35 +150,45 @@ def test_a_file_checkov_names_but_the_engine_cannot_read_fails_pl003(
                        f"scans (gone/stack.yaml) from {tmp_path} or the scanned folders"]
 
 def test_terraform_plans(checkov_bin: Path, tmp_path: Path) -> None:
-    """The CloudFormation families as Terraform plans them (``terraform show -json``, written
-    by the Terraform tests' plan builder): every finding fails its check on the resource
-    address it names, and no check fails without a finding."""
+    """The Terraform examples, and the CloudFormation families as Terraform plans them
+    (written by the Terraform tests' plan builder): every finding fails its check on the
+    resource address it names, and no check fails without a finding."""
     pytest.importorskip("personalize_lint.terraform",
                         reason="the terraform-plan loader (branch tf13) is not merged yet")
+    scanned = tmp_path / "plans"
+    shutil.copytree(EXAMPLES / "terraform", scanned / "examples")
     sys.path.insert(0, str(REPO / "tests" / "terraform"))
-    families = importlib.import_module("tf_families").FAMILIES
-    plans = tmp_path / "plans"
-    for name, family in families.items():
-        family().write(plans / name.replace(".yaml", ".json"), indent=2)
-    code, reports, _ = checkov(checkov_bin, "-d", plans, "--framework", "terraform_plan",
+    for name, family in importlib.import_module("tf_families").FAMILIES.items():
+        family().write(scanned / "families" / name.replace(".yaml", ".json"), indent=2)
+    code, reports, _ = checkov(checkov_bin, "-d", scanned, "--framework", "terraform_plan",
                                cwd=tmp_path)
     failed = results(reports["terraform_plan"], "failed_checks")
-    assert {key for key in failed if key[0] == "/role.json"} == {
-        ("/role.json", "aws_iam_role_policy.publish", "CKV_PL_103"),
-        ("/role.json", "aws_iam_role_policy.publish", "CKV_PL_106"),
-        ("/role.json", "aws_iam_policy.write_reports", "CKV_PL_104"),
-        ("/role.json", "aws_iam_policy.write_reports", "CKV_PL_105"),
+    broken = "/examples/broken/plan.json"
+    assert {key[1:] for key in failed if key[0] == broken} == {
+        ("aws_kms_key.metrics", "CKV_PL_003"),  # the key policy is known only after apply
+        ("aws_s3_bucket_policy.metrics", "CKV_PL_204"),
+        ("aws_iam_role.metrics", "CKV_PL_102"),
+        ("aws_iam_role_policy.metrics", "CKV_PL_104"),
         # the metric attribution is a resource of the stack's template
-        ("/role.json", "aws_cloudformation_stack.attribution", "CKV_PL_409"),
+        ("aws_cloudformation_stack.attribution", "CKV_PL_409"),
     }
-    publish = failed[("/role.json", "aws_iam_role_policy.publish", "CKV_PL_103")]
-    assert publish["details"][0].startswith(
-        "PL103 The service role cannot publish metrics to CloudWatch: The service role "
-        "PersonalizeMetricsRole cannot call cloudwatch:PutMetricData")
-    for plan in sorted(plans.iterdir()):
-        findings = scan_file(plan).findings
-        assert {key[2] for key in failed if key[0] == f"/{plan.name}"} == {
-            checkov_id(f.rule_id) for f in findings}, plan.name
+    write_reports = failed[(broken, "aws_iam_role_policy.metrics", "CKV_PL_104")]
+    assert write_reports["severity"] == "HIGH"
+    assert write_reports["details"][0].startswith(
+        "PL104 The service role cannot write the metrics to S3: ")
+    assert {key[1:] for key in failed if key[0] == "/families/role.json"} == {
+        ("aws_iam_role_policy.publish", "CKV_PL_103"),
+        ("aws_iam_role_policy.publish", "CKV_PL_106"),
+        ("aws_iam_policy.write_reports", "CKV_PL_104"),
+        ("aws_iam_policy.write_reports", "CKV_PL_105"),
+        ("aws_cloudformation_stack.attribution", "CKV_PL_409"),
+    }
+    plans = [*scanned.glob("examples/*/plan.json"), *scanned.glob("families/*.json")]
+    assert len(plans) == 9
+    for plan in plans:
+        where = f"/{plan.relative_to(scanned).as_posix()}"
+        assert {key[2] for key in failed if key[0] == where} == {
+            checkov_id(f.rule_id) for f in scan_file(plan).findings}, where
     passed = results(reports["terraform_plan"], "passed_checks")
-    assert ("/compliant.json", "aws_iam_role.metrics", "CKV_PL_101") in passed
+    assert ("/examples/compliant/plan.json", "aws_iam_role.metrics", "CKV_PL_101") in passed
     assert code == 1
