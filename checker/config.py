@@ -41,6 +41,7 @@ SINGLE_FILE_KEYS = (
     "items-schema",
     "users-schema",
     "template",
+    "terraform-plan",
 )
 LIST_FILE_KEYS = ("role-policies",)
 GLOB_KEYS = ("interactions-data", "events")
@@ -74,6 +75,7 @@ FORCEABLE_KINDS = frozenset(
         "putevents",
         "interactions",
         "cloudformation",
+        "terraform-plan",
         "inventory",
         "ignore",
     }

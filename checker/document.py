@@ -15,6 +15,7 @@ Kind = Literal[
     "putevents",
     "interactions",
     "cloudformation",
+    "terraform-plan",
     "inventory",
     "config",
     "unknown",
@@ -26,6 +27,7 @@ KINDS: tuple[str, ...] = (
     "putevents",
     "interactions",
     "cloudformation",
+    "terraform-plan",
     "inventory",
     "unknown",
 )

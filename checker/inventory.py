@@ -158,7 +158,7 @@ class Setup:
     interactions_data: list[DataSource] = field(default_factory=list)
     events: list[EventsPayload] = field(default_factory=list)
     missing: list[MissingInput] = field(default_factory=list)
-    origin: str = "config"  # config | cloudformation | account
+    origin: str = "config"  # config | cloudformation | terraform | account
 
 
 @dataclass(frozen=True)

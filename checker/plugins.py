@@ -26,6 +26,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "personalize_lint.reporters.builtin",
     "personalize_lint.rules",
     "personalize_lint.cloudformation.plugin",
+    "personalize_lint.terraform.plugin",
     "personalize_lint.collectors.saved",
 )
 

@@ -44,6 +44,7 @@ KEY_KINDS: dict[str, str] = {
     "events": "putevents",
     "interactions-data": "interactions",
     "template": "cloudformation",
+    "terraform-plan": "terraform-plan",
 }
 SCHEMA_KEYS = {
     "interactions-schema": "Interactions",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO, write
+from helpers import EXAMPLES, REPO, write
 
 pytestmark = pytest.mark.slow
 
@@ -87,3 +87,23 @@ def test_setups_hook_checks_the_configured_setups(project: Path) -> None:
     assert "PL001" in run.stdout
     (project / "personalize-lint.toml").unlink()
     _git("add", "-A", cwd=project)
+
+
+def test_terraform_hook_checks_plan_json_files_only(project: Path) -> None:
+    # A compliant plan, state saved under a plan's name, and a broken policy that the
+    # Terraform hook's `files` pattern leaves to the other hook.
+    write(project / "infra" / "plan.json",
+          (EXAMPLES / "terraform" / "broken" / "plan.json").read_text())
+    write(project / "infra" / "prod.tfplan.json",
+          '{"format_version": "1.0", "terraform_version": "1.9.8", "values": {}}\n')
+    _git("add", "-A", cwd=project)
+    run = _try_repo(project, "personalize-lint-terraform", "infra/plan.json",
+                    "infra/prod.tfplan.json", "policies/bad.json")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "Failed" in run.stdout
+    assert "infra/prod.tfplan.json" in run.stdout and "PL002" in run.stdout
+    assert "this is Terraform state" in run.stdout
+    # The plan's own findings, at plan positions, named by resource address.
+    assert "infra/plan.json" in run.stdout and "PL104" in run.stdout
+    assert "aws_iam_role_policy.metrics" in run.stdout
+    assert "policies/bad.json" not in run.stdout and "PL001" not in run.stdout

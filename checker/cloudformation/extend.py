@@ -20,7 +20,7 @@ from ..config import Config, SetupConfig
 from ..document import Document
 from ..findings import Finding
 from ..iam.arn import parse_arn
-from ..inventory import Inventory, Role, Setup
+from ..inventory import Inventory, Role, Setup, Source
 from ..loaders.base import LoadContext
 from ..setups import attribution_request, output_config
 from .linker import SCHEMA_KEYS, Linked, Linker
@@ -43,7 +43,7 @@ def extend_inventory(inventory: Inventory, config: Config, ctx: LoadContext) -> 
         return linkers[id(document)]
 
     for sc, setup, document in _named_templates(inventory, config, ctx):
-        linker = linker_of(document, _deployment(setup))
+        linker = linker_of(document, deployment_of(setup))
         if linker is not None:
             _merge_named(inventory, sc, setup, linker)
     for document in _discovered(inventory):
@@ -87,13 +87,14 @@ def _named_templates(inventory: Inventory, config: Config,
         path = config.root / written
         if not path.is_file():
             continue  # PL004 from the set-up's files already
-        document = _load(path, inventory, ctx)
+        document = load_named(path, inventory, ctx, "cloudformation")
         if document is not None:
             found.append((sc, setup, document))
     return found
 
 
-def _load(path: Path, inventory: Inventory, ctx: LoadContext) -> Document | None:
+def load_named(path: Path, inventory: Inventory, ctx: LoadContext, kind: str) -> Document | None:
+    """A file a [[setup]] key names, loaded once per run as ``kind``."""
     display = ctx.display_path(path)
     for document in inventory.documents:
         if document.path == display:
@@ -102,13 +103,13 @@ def _load(path: Path, inventory: Inventory, ctx: LoadContext) -> Document | None
     # loader (YAML with short-form tags or JSON, with positions).
     from ..loaders.builtin import personalize_lint_load_file
 
-    result = personalize_lint_load_file(path, "cloudformation", ctx)
+    result = personalize_lint_load_file(path, kind, ctx)
     inventory.problems.extend(result.problems)
     inventory.documents.extend(result.documents)
     return result.documents[0] if result.documents else None
 
 
-def _deployment(setup: Setup) -> dict[str, str]:
+def deployment_of(setup: Setup) -> dict[str, str]:
     """Where a set-up's own request says the stack runs: its account, region and partition
     replace the template's pseudo-parameter symbols, so both sides name the same ARNs."""
     if setup.metric_attribution is None:
@@ -160,6 +161,7 @@ def merge(setup: Setup, linked: Linked, given: set[str]) -> None:
             setup.bucket = other.bucket
         else:
             bucket = setup.bucket
+            bucket.source = _own_or(bucket.source, other.bucket.source)
             bucket.name = bucket.name or other.bucket.name
             if "bucket-policy" not in given and bucket.policy is None:
                 bucket.policy = other.bucket.policy
@@ -170,6 +172,7 @@ def merge(setup: Setup, linked: Linked, given: set[str]) -> None:
         if setup.key is None:
             setup.key = other.key
         else:
+            setup.key.source = _own_or(setup.key.source, other.key.source)
             setup.key.arn = setup.key.arn or other.key.arn
             setup.key.metadata = setup.key.metadata or other.key.metadata
             if "key-policy" not in given and setup.key.policy is None:
@@ -179,12 +182,19 @@ def merge(setup: Setup, linked: Linked, given: set[str]) -> None:
             setup.missing.append(note.missing)
 
 
+def _own_or(mine: Source, theirs: Source) -> Source:
+    """A component the set-up only names (its source is the config) is located where the
+    template defines it."""
+    return mine if mine.document is not None else theirs
+
+
 def _merge_role(setup: Setup, role: Role | None, given: set[str]) -> None:
     if role is None:
         return
     if setup.role is None:
         setup.role = Role(source=role.source, arn=role.arn, name=role.name)
     mine = setup.role
+    mine.source = _own_or(mine.source, role.source)
     mine.arn = mine.arn or role.arn
     mine.name = mine.name or role.name
     if "role-trust-policy" not in given and mine.trust_policy is None:

@@ -153,7 +153,7 @@ class Linker(RoleLinks, StorageLinks):
             if found is None:
                 reason = schema_arn.unresolved.reason if schema_arn.unresolved else (
                     f"the schema {schema_arn.value} of the dataset {lid} is not defined in this "
-                    "template")
+                    f"{self.term('template')}")
                 notes.append(self.note(keys, what, reason, schema_arn.pointer))
                 continue
             built = self.schema(found, dataset_type)

@@ -33,11 +33,21 @@ class Links:
 
     def __init__(self, template: Template, pseudo: Mapping[str, str] | None = None) -> None:
         self.template = template
-        self.resolver = Resolver(template, pseudo)
+        self.resolver = self.make_resolver(template, pseudo)
         self.problems: list[Finding] = []
         self.used: set[str] = set()  # template pointers of documents a set-up uses
         self._policies: dict[str, BuiltPolicy] = {}
         self._schemas: dict[str, BuiltSchema] = {}
+
+    def make_resolver(self, template: Template, pseudo: Mapping[str, str] | None) -> Resolver:
+        """What resolves the values of ``template`` (another source of resources, a Terraform
+        plan, brings its own)."""
+        return Resolver(template, pseudo)
+
+    def term(self, word: str) -> str:
+        """How messages name the source ("template") and its resource types and properties
+        (``AWS::S3::BucketPolicy``); a linker over another source names them its way."""
+        return word
 
     def where(self, pointer: str) -> Location:
         return anchor_view(self.template, pointer).location()

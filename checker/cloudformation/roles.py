@@ -36,7 +36,7 @@ class RoleLinks(Links):
         trust = r.prop(lid, "AssumeRolePolicyDocument")
         if trust is None:
             notes.append(self.note(("role-trust-policy",), "role trust policy",
-                                   f"{lid} has no AssumeRolePolicyDocument",
+                                   f"{lid} has no {self.term('AssumeRolePolicyDocument')}",
                                    template.resource_pointer(lid)))
         else:
             role.trust_policy = self.use_policy(trust, "trust", f"{lid} trust policy",
@@ -50,7 +50,8 @@ class RoleLinks(Links):
             # The template is the whole role: with no policies it may do nothing.
             role.policies = [synthetic_policy(
                 template, template.resource_pointer(lid), "identity",
-                f"{lid} (no permission policies in the template)", dict(EMPTY_POLICY))]
+                f"{lid} (no permission policies in the {self.term('template')})",
+                dict(EMPTY_POLICY))]
         return role
 
     def role_policies(self, lid: str, name: str | None, notes: list[Note],
@@ -81,14 +82,17 @@ class RoleLinks(Links):
             document = r.prop(plid, "PolicyDocument")
             if document is None or not self.present(plid, notes, keys):
                 continue
-            kind = self.template.type_of(plid)
-            policy = self.use_policy(document, "identity", f"{plid} ({kind})", keys,
+            policy = self.use_policy(document, "identity", self.attached_label(plid), keys,
                                      "role policy", notes)
             if policy is not None:
                 found.append(policy)
             else:
                 unknown.append(self.unknown_policy(document.pointer))
         return found
+
+    def attached_label(self, lid: str) -> str:
+        """How a policy resource attached to the role is named: ``Id (AWS::IAM::Policy)``."""
+        return f"{lid} ({self.template.type_of(lid)})"
 
     def managed_policies(self, lid: str, name: str | None,
                          notes: list[Note]) -> list[ManagedPolicyRef]:
@@ -139,7 +143,7 @@ class RoleLinks(Links):
             return Policy(data=known.document, kind="identity", name=arn,
                           source=Source(anchor_view(self.template, node.pointer)))
         reason = node.unresolved.reason if node.unresolved else (
-            f"the permissions boundary {arn} is not defined in this template")
+            f"the permissions boundary {arn} is not defined in this {self.term('template')}")
         notes.append(self.note(("role-policies",), self.template.describe(node.pointer),
                                f"{reason}; the role's permissions were checked without it",
                                node.pointer))

@@ -50,13 +50,15 @@ class StorageLinks(Links):
             # The template creates the bucket and gives it no policy: none is what it has.
             bucket.policy = synthetic_policy(
                 template, template.resource_pointer(bucket_id), "bucket",
-                f"{bucket_id} (no AWS::S3::BucketPolicy in the template)",
+                f"{bucket_id} (no {self.term('AWS::S3::BucketPolicy')} in the "
+                f"{self.term('template')})",
                 dict(EMPTY_POLICY))
         else:
             notes.append(Note(keys, MissingInput(
-                "bucket policy", f"the bucket {name} is not defined in this template and no "
-                "AWS::S3::BucketPolicy here is for it; name its policy in a [[setup]] together "
-                "with the template (bucket-policy)", where)))
+                "bucket policy", f"the bucket {name} is not defined in this "
+                f"{self.term('template')} and no {self.term('AWS::S3::BucketPolicy')} here is "
+                f"for it; name its policy in a [[setup]] together with the "
+                f"{self.term('template')} (bucket-policy)", where)))
         if bucket_id is not None:
             self.bucket_encryption(bucket, bucket_id, notes)
         return bucket
@@ -127,8 +129,9 @@ class StorageLinks(Links):
         lid = self.find_key(key_ref)
         if lid is None:
             notes.append(Note(keys, MissingInput(
-                "key policy", f"the KMS key {key_ref} is not defined in this template; name its "
-                "key policy in a [[setup]] together with the template (key-policy)", where)))
+                "key policy", f"the KMS key {key_ref} is not defined in this "
+                f"{self.term('template')}; name its key policy in a [[setup]] together with the "
+                f"{self.term('template')} (key-policy)", where)))
             return Key(source=Source(location=where), arn=key_ref) if output else None
         pointer = template.resource_pointer(lid)
         key = Key(source=Source(anchor_view(template, pointer)),
@@ -136,7 +139,8 @@ class StorageLinks(Links):
         document = r.prop(lid, "KeyPolicy")
         if document is None:
             key.policy = synthetic_policy(template, pointer, "key",
-                                          f"{lid} (the default key policy: no KeyPolicy)",
+                                          f"{lid} (the default key policy: no "
+                                          f"{self.term('KeyPolicy')})",
                                           _default_key_policy(r))
         else:
             key.policy = self.use_policy(document, "key", f"{lid} key policy", keys,

@@ -2,7 +2,9 @@
 
 Returns (kind, subkind). For policies the subkind tells identity, trust, bucket, key or
 generic resource policy apart where the content allows; for metric-attribution requests
-it is the form (create, update, describe, console); for PutEvents, "request" or "jsonl".
+it is the form (create, update, describe, console); for PutEvents, "request" or "jsonl";
+for Terraform JSON, None for a plan and "state" or "tfstate" for state given where a plan
+belongs.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ def detect(data: Any) -> tuple[str, str | None]:
         return "unknown", None
     if _is_template(data):
         return "cloudformation", None
+    terraform = terraform_form(data)
+    if terraform is not None:
+        return "terraform-plan", None if terraform == "plan" else terraform
     if "Statement" in data or (data.get("Version") in POLICY_VERSIONS and len(data) <= 3):
         return "policy", policy_subkind(data)
     for wrapper in ("PolicyDocument", "AssumeRolePolicyDocument"):
@@ -62,6 +67,23 @@ def _is_template(data: dict[str, Any]) -> bool:
         isinstance(r, dict) and isinstance(r.get("Type"), str) and "::" in r["Type"]
         for r in resources.values()
     )
+
+
+TERRAFORM_STATE_KEYS = frozenset({"format_version", "terraform_version", "values", "checks"})
+TFSTATE_KEYS = frozenset({"version", "serial", "lineage"})
+
+
+def terraform_form(data: dict[str, Any]) -> str | None:
+    """"plan" for ``terraform show -json PLANFILE``; "state" for ``terraform show -json`` of
+    a state, "tfstate" for a raw state file (both given where a plan belongs); else None."""
+    if "format_version" in data:
+        if "planned_values" in data or "resource_changes" in data:
+            return "plan"
+        if data.keys() <= TERRAFORM_STATE_KEYS:
+            return "state"
+    if data.keys() >= TFSTATE_KEYS and isinstance(data.get("resources", []), list):
+        return "tfstate"
+    return None
 
 
 def metric_attribution_form(data: dict[str, Any]) -> str | None:

@@ -1,0 +1,132 @@
+"""Filling the inventory from plans: discovered ones and ``[[setup]] terraform-plan``.
+
+* A plan named in a ``[[setup]]`` (``terraform-plan = "plan.json"``) fills what that
+  set-up's files do not give, component by component, exactly as a named CloudFormation
+  template does; the metric attribution comes from the set-up's ``metric-attribution``
+  file, or else from a stack of the plan.
+* A plan checked on its own gives one set-up per metric attribution in its
+  ``aws_cloudformation_stack`` templates. A plan with a Personalize dataset group and no
+  attribution to link is named with PL003: its set-up checks were not evaluated.
+
+Either way the plan's policies and schemas that no set-up uses get the rules one document
+decides alone, and what could not be read (PL001/PL002) is reported.
+"""
+
+from __future__ import annotations
+
+from ..cloudformation.extend import deployment_of, load_named, merge
+from ..cloudformation.linker import Linked
+from ..config import Config, SetupConfig
+from ..document import Document
+from ..findings import Finding
+from ..inventory import Inventory, MissingInput, Setup
+from ..loaders.base import LoadContext
+from .linker import PlanLinker
+from .plan import Plan, plan_problems
+from .stacks import Stacks, link_stack, read_stacks
+
+KIND = "terraform-plan"
+KEY = "terraform-plan"
+NO_ATTRIBUTION = ("a metric attribution is not a Terraform resource: name its request file "
+                  "with the plan in a [[setup]] (terraform-plan, metric-attribution), or create "
+                  "it in an aws_cloudformation_stack whose template_body the plan holds")
+
+
+def extend_inventory(inventory: Inventory, config: Config, ctx: LoadContext) -> None:
+    linkers: list[PlanLinker] = []
+    done: set[int] = set()
+    for sc, setup, document in _named_plans(inventory, config, ctx):
+        done.add(id(document))
+        plan = _readable(inventory, document)
+        if plan is None:
+            setup.missing.append(MissingInput(KEY, f"{document.path} is not a readable "
+                                                   "Terraform plan", setup.location))
+            continue
+        linker = PlanLinker(plan, deployment_of(setup))
+        linkers.append(linker)
+        _merge_named(inventory, sc, setup, linker, _stacks(linker, ctx, inventory))
+    standalone = {id(d) for d in inventory.standalone}
+    for document in inventory.documents_of_kind(KIND):
+        if id(document) in done or id(document) not in standalone:
+            continue
+        plan = _readable(inventory, document)
+        if plan is None:
+            continue
+        linker = PlanLinker(plan)
+        linkers.append(linker)
+        stacks = _stacks(linker, ctx, inventory)
+        for found in stacks.attributions:
+            inventory.setups.append(_with_notes(link_stack(linker, found)))
+        if not stacks.attributions:
+            inventory.problems.extend(_unlinked_groups(linker, stacks))
+    for linker in linkers:
+        inventory.standalone.extend(linker.standalone())
+        inventory.problems.extend(linker.problems)
+    # The plan documents themselves are read: no rule looks at them as they are.
+    inventory.standalone[:] = [d for d in inventory.standalone if d.kind != KIND]
+
+
+def _readable(inventory: Inventory, document: Document) -> Plan | None:
+    problems = plan_problems(document)
+    if problems:
+        inventory.problems.extend(problems)
+        return None
+    return Plan(document)
+
+
+def _stacks(linker: PlanLinker, ctx: LoadContext, inventory: Inventory) -> Stacks:
+    stacks = read_stacks(linker, ctx.limits.max_depth, ctx.limits.max_yaml_aliases)
+    inventory.problems.extend(stacks.problems)
+    return stacks
+
+
+def _with_notes(linked: Linked) -> Setup:
+    linked.setup.missing.extend(n.missing for n in linked.notes)
+    return linked.setup
+
+
+def _named_plans(inventory: Inventory, config: Config,
+                 ctx: LoadContext) -> list[tuple[SetupConfig, Setup, Document]]:
+    """Config set-ups of this run that name a plan, with the plan loaded."""
+    by_name = {s.name: s for s in inventory.setups if s.origin == "config"}
+    found = []
+    for sc in config.setups:
+        written = sc.values.get(KEY)
+        setup = by_name.get(sc.name)
+        if not isinstance(written, str) or setup is None:
+            continue
+        path = config.root / written
+        if not path.is_file():
+            continue  # PL004 from the set-up's files already
+        document = load_named(path, inventory, ctx, KIND)
+        if document is not None:
+            found.append((sc, setup, document))
+    return found
+
+
+def _merge_named(inventory: Inventory, sc: SetupConfig, setup: Setup, linker: PlanLinker,
+                 stacks: Stacks) -> None:
+    if setup.metric_attribution is not None:
+        linked = linker.link_request(setup.name, setup.location, setup.metric_attribution.data)
+    elif stacks.attributions:
+        linked = link_stack(linker, stacks.attributions[0])
+        for extra in stacks.attributions[1:]:  # more attributions: their own set-ups
+            inventory.setups.append(_with_notes(link_stack(linker, extra)))
+    else:
+        unread = f" ({'; '.join(stacks.unread)})" if stacks.unread else ""
+        setup.missing.append(MissingInput(
+            "metric attribution", f"{linker.plan.path} holds no metric attribution{unread}; "
+            f"{NO_ATTRIBUTION}", setup.location))
+        return
+    merge(setup, linked, set(sc.values))
+
+
+def _unlinked_groups(linker: PlanLinker, stacks: Stacks) -> list[Finding]:
+    """PL003 for each dataset group of a plan that no metric attribution is linked to."""
+    unread = f" ({'; '.join(stacks.unread)})" if stacks.unread else ""
+    return [Finding("PL003", f"{group.address} is a Personalize dataset group, but no metric "
+                             f"attribution in this plan is linked to it{unread}: the set-up "
+                             f"checks were not evaluated; {NO_ATTRIBUTION}",
+                    linker.location_of(group.address))
+            for group in linker.plan.of_types("awscc_personalize_dataset_group")
+            if group.mode == "managed"]
