@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 
 from helpers import EXAMPLES, REPO, write
-from personalize_lint.integrations.checkov import EXTERNAL_CHECKS_DIR
 from personalize_lint.integrations.ids import checkov_id
 from personalize_lint.integrations.scan import scan_file
 
@@ -30,10 +29,19 @@ COMPLIANT = EXAMPLES / "cloudformation" / "compliant.yaml"
 Result = tuple[str, str, str]  # (file, resource, check)
 
 
+def checks_dir(checkov_bin: Path) -> str:
+    """What the README has users pass: the folder the installed package names."""
+    folder = subprocess.run(
+        [str(checkov_bin.with_name("python")), "-m", "personalize_lint.integrations.checkov"],
+        capture_output=True, text=True, timeout=120, check=True).stdout.strip()
+    assert Path(folder).parent.parent.parent.parent.name == "site-packages", folder
+    return folder
+
+
 def checkov(checkov_bin: Path, *args: str | Path, cwd: Path) -> tuple[int, dict[str, Any], str]:
     """Run checkov with only our checks; the JSON reports by framework, and stderr."""
     proc = subprocess.run(
-        [str(checkov_bin), *map(str, args), "--external-checks-dir", str(EXTERNAL_CHECKS_DIR),
+        [str(checkov_bin), *map(str, args), "--external-checks-dir", checks_dir(checkov_bin),
          "--check", "CKV_PL_*", "--skip-download", "-o", "json"],
         cwd=cwd, capture_output=True, text=True, timeout=600, check=False)
     data = json.loads(proc.stdout)
