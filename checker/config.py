@@ -41,12 +41,20 @@ SINGLE_FILE_KEYS = (
     "items-schema",
     "users-schema",
     "template",
+    "role-permissions-boundary",  # a file, or a managed policy ARN
+    "key-grants",
     "terraform-plan",
 )
 LIST_FILE_KEYS = ("role-policies",)
 GLOB_KEYS = ("interactions-data", "events")
 VALUE_KEYS = ("name", "role-managed-policies")
-SETUP_KEYS = frozenset(SINGLE_FILE_KEYS + LIST_FILE_KEYS + GLOB_KEYS + VALUE_KEYS)
+STRING_VALUE_KEYS = ("bucket-account",)
+# Organization policies: a list of files (one level), or a list of lists (levels, root
+# first, account last); an entry may also name an organization policy (FullAWSAccess, ARN).
+LEVEL_KEYS = ("service-control-policies", "resource-control-policies")
+SETUP_KEYS = frozenset(SINGLE_FILE_KEYS + LIST_FILE_KEYS + GLOB_KEYS + VALUE_KEYS
+                       + STRING_VALUE_KEYS + LEVEL_KEYS)
+ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 TOP_KEYS = frozenset({"as-of", "fail-on", "setup", "rules", "kinds", "limits", "data"})
 RULES_KEYS = frozenset({"ignore", "select", "levels", "suppress"})
 SUPPRESS_KEYS = frozenset({"rule", "path", "pointer", "logical-id", "arn", "reason"})
@@ -441,7 +449,22 @@ def _parse_setup(config: Config, index: int, raw: Any, prefix: str) -> SetupConf
                 )
             )
             continue
-        if key in SINGLE_FILE_KEYS or key == "name":
+        if key in LEVEL_KEYS:
+            levels = _levels(value)
+            if levels is None:
+                config.problems.append(_problem(
+                    config, f"set-up key '{key}' must be a list of files (one level) or a list "
+                    "of lists of files (levels, root first, account last)", key,
+                    setup_index=index))
+                continue
+            value = levels
+        elif key in STRING_VALUE_KEYS:
+            if not isinstance(value, str) or not ACCOUNT_ID.fullmatch(value):
+                config.problems.append(_problem(
+                    config, f"set-up key '{key}' must be a 12-digit account ID as a string, not "
+                    f"{value!r}", key, setup_index=index))
+                continue
+        elif key in SINGLE_FILE_KEYS or key == "name":
             if not isinstance(value, str) or not value:
                 config.problems.append(
                     _problem(config, f"set-up key '{key}' must be a string", key, setup_index=index)
@@ -463,6 +486,20 @@ def _parse_setup(config: Config, index: int, raw: Any, prefix: str) -> SetupConf
         values[key] = value
     name = values.get("name") or f"setup-{index + 1}"
     return SetupConfig(name=name, index=index, values=values, location=location)
+
+
+def _levels(value: Any) -> list[list[str]] | None:
+    """[files] -> one level; [[files], ...] -> levels; None when it is neither."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        return None
+    if all(isinstance(v, str) and v for v in value):
+        return [list(value)]
+    if all(isinstance(level, list) and level and all(isinstance(v, str) and v for v in level)
+           for level in value):
+        return [list(level) for level in value]
+    return None
 
 
 # TOML parsers give no positions; find a key's line in the text so PL004 can point at it.

@@ -68,7 +68,8 @@ class Role:
     trust_policy: Policy | None = None
     policies: list[Policy] = field(default_factory=list)
     managed_policies: list[ManagedPolicyRef] = field(default_factory=list)
-    permissions_boundary: Policy | None = None
+    # A boundary document, or a managed policy ARN (its document when known).
+    permissions_boundary: Policy | ManagedPolicyRef | None = None
 
 
 @dataclass
@@ -79,6 +80,7 @@ class Bucket:
     encryption: Any = None  # get-bucket-encryption output (ServerSideEncryptionConfiguration)
     encryption_source: Source | None = None
     region: str | None = None
+    account: str | None = None  # the owning account, when known (bucket-account, audits)
 
 
 @dataclass
@@ -87,6 +89,8 @@ class Key:
     arn: str | None = None
     policy: Policy | None = None
     metadata: dict[str, Any] | None = None  # describe-key KeyMetadata (account audits)
+    grants: list[Any] | None = None  # list-grants Grants (None: not given)
+    grants_source: Source | None = None
 
 
 @dataclass
@@ -144,6 +148,23 @@ class MissingInput:
     location: Location
 
 
+# An organization policy: its document, or the name/ARN of an AWS managed one
+# (FullAWSAccess, RCPFullAWSAccess) or of one whose document is not known.
+OrgPolicy = Policy | str
+
+
+@dataclass
+class Organization:
+    """The AWS Organizations policies over a set-up: SCPs of the role's account and RCPs of
+    its resources, one list per level of the hierarchy (root first, account last). An empty
+    outer list means none were given."""
+
+    service_control_policies: list[list[OrgPolicy]] = field(default_factory=list)
+    resource_control_policies: list[list[OrgPolicy]] = field(default_factory=list)
+    organization_id: str | None = None
+    management_account: str | None = None
+
+
 @dataclass
 class Setup:
     """One metric-attribution set-up: a dataset group and everything around it."""
@@ -159,6 +180,7 @@ class Setup:
     events: list[EventsPayload] = field(default_factory=list)
     missing: list[MissingInput] = field(default_factory=list)
     origin: str = "config"  # config | cloudformation | terraform | account
+    organization: Organization | None = None
 
 
 @dataclass(frozen=True)

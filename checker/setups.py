@@ -21,6 +21,8 @@ from .inventory import (
     ManagedPolicyRef,
     MetricAttribution,
     MissingInput,
+    Organization,
+    OrgPolicy,
     Policy,
     Role,
     Schema,
@@ -28,6 +30,7 @@ from .inventory import (
     Source,
 )
 from .location import Location
+from .organization import is_managed_reference
 from .policy_shape import unwrap_policy
 
 # The kind each set-up key implies for its files (config forces it, no detection needed).
@@ -45,7 +48,12 @@ KEY_KINDS: dict[str, str] = {
     "interactions-data": "interactions",
     "template": "cloudformation",
     "terraform-plan": "terraform-plan",
+    "role-permissions-boundary": "identity-policy",
+    "key-grants": "kms-grants",
+    "service-control-policies": "service-control-policy",
+    "resource-control-policies": "resource-control-policy",
 }
+ORG_KEYS = ("service-control-policies", "resource-control-policies")
 SCHEMA_KEYS = {
     "interactions-schema": "Interactions",
     "items-schema": "Items",
@@ -73,6 +81,10 @@ def resolve_setup_files(config: Config, setup: SetupConfig) -> SetupFiles:
         if key not in KEY_KINDS:
             continue
         patterns = value if isinstance(value, list) else [value]
+        if key in ORG_KEYS:  # levels of files and policy names
+            patterns = [p for level in value for p in level if not is_managed_reference(p)]
+        elif key == "role-permissions-boundary" and value.startswith("arn:"):
+            patterns = []  # a managed policy ARN, not a file
         paths: list[Path] = []
         for pattern in patterns:
             if key == "interactions-data" and pattern.startswith("s3://"):
@@ -125,6 +137,7 @@ def build_setup(config: Config, files: SetupFiles, load: LoadFn, problems: list[
     output = output_config(setup.metric_attribution.data if setup.metric_attribution else None)
 
     setup.role = _build_role(sc, output, single("role-trust-policy"), documents("role-policies"))
+    _add_boundary(setup, sc, single("role-permissions-boundary"))
     bucket_policy = single("bucket-policy")
     encryption = single("bucket-encryption")
     if bucket_policy or encryption or output.get("s3DataDestination"):
@@ -134,15 +147,26 @@ def build_setup(config: Config, files: SetupFiles, load: LoadFn, problems: list[
             policy=_policy(bucket_policy, "bucket"),
             encryption=encryption.data if encryption else None,
             encryption_source=Source(encryption) if encryption else None,
+            account=as_str(sc.values.get("bucket-account")),
         )
     key_policy = single("key-policy")
     kms_key_arn = as_str(as_dict(output.get("s3DataDestination")).get("kmsKeyArn"))
-    if key_policy or kms_key_arn:
+    grants = single("key-grants")
+    if key_policy or kms_key_arn or grants:
         setup.key = Key(
             source=Source(key_policy) if key_policy else Source(location=sc.location),
             arn=kms_key_arn,
             policy=_policy(key_policy, "key"),
         )
+        if grants is not None:
+            add_grants(setup.key, grants, problems)
+    organization = Organization()
+    for key, levels in ((ORG_KEYS[0], organization.service_control_policies),
+                        (ORG_KEYS[1], organization.resource_control_policies)):
+        for level in sc.values.get(key) or []:
+            levels.append(_org_level(config, setup, key, level, load, problems, organization))
+    if organization.service_control_policies or organization.resource_control_policies:
+        setup.organization = organization
     for key, dataset_type in SCHEMA_KEYS.items():
         doc = single(key)
         if doc is not None:
@@ -187,6 +211,63 @@ def _build_role(
         ManagedPolicyRef(arn=arn, source=Source(location=sc.location)) for arn in managed
     ]
     return role
+
+
+def _add_boundary(setup: Setup, sc: SetupConfig, doc: Document | None) -> None:
+    value = as_str(sc.values.get("role-permissions-boundary"))
+    if setup.role is None or value is None:
+        return
+    if value.startswith("arn:"):
+        setup.role.permissions_boundary = ManagedPolicyRef(value, Source(location=sc.location))
+    else:
+        setup.role.permissions_boundary = _policy(doc, "identity")
+
+
+def _org_level(config: Config, setup: Setup, key: str, entries: list[str], load: LoadFn,
+               problems: list[Finding], organization: Organization) -> list[OrgPolicy]:
+    """One level of organization policies: names kept as they are, files read."""
+    from .iam.organizations import RCP, SCP
+    from .organization import add_read, read_document
+
+    policy_type = SCP if key == ORG_KEYS[0] else RCP
+    level: list[OrgPolicy] = []
+    for entry in entries:
+        if is_managed_reference(entry):
+            level.append(entry)
+            continue
+        for path in expand_glob(config.root, entry):
+            if not path.exists():
+                continue
+            loaded = load(path, KEY_KINDS[key])
+            if not loaded:
+                setup.missing.append(MissingInput(key, f"{path.name} could not be read",
+                                                  setup.location))
+            for doc in loaded:
+                read = read_document(doc, policy_type)
+                problems.extend(read.problems)
+                add_read(organization, read)
+                if read.policy is not None:
+                    level.append(read.policy)
+    return level
+
+
+def add_grants(key: Key, doc: Document, problems: list[Finding]) -> None:
+    """`aws kms list-grants` output (or its Grants list) as the key's grants."""
+    data = doc.data
+    grants = data.get("Grants") if isinstance(data, dict) else data
+    if not isinstance(grants, list) or not all(isinstance(g, dict) for g in grants):
+        problems.append(Finding("PL002", "key-grants must be the output of aws kms list-grants "
+                                '({"Grants": [...]}), a list of grant objects',
+                                doc.location()))
+        return
+    for i, grant in enumerate(grants):
+        if not isinstance(grant.get("GranteePrincipal"), str) or not isinstance(
+                grant.get("Operations"), list):
+            pointer = f"/Grants/{i}" if isinstance(data, dict) else f"/{i}"
+            problems.append(Finding("PL002", "a grant needs GranteePrincipal (a string) and "
+                                    "Operations (a list)", doc.location(pointer)))
+    key.grants = grants
+    key.grants_source = Source(doc, "/Grants" if isinstance(data, dict) else "")
 
 
 def _policy(doc: Document | None, kind: str) -> Policy | None:

@@ -35,9 +35,10 @@ from personalize_lint.iam.context import (
     service_context,
     setup_dependent,
 )
-from personalize_lint.iam.evaluator import Result, prepare
+from personalize_lint.iam.evaluator import PreparedPolicy, Result, prepare, prepare_org
+from personalize_lint.iam.grants import grant_policies
 from personalize_lint.iam.statements import PrincipalSpec, Statement
-from personalize_lint.inventory import Inventory, Policy, Setup, Source
+from personalize_lint.inventory import Inventory, Key, OrgPolicy, Policy, Setup, Source
 from personalize_lint.location import Location
 from personalize_lint.setups import as_dict, as_str, attribution_request
 from personalize_lint.setups import output_config as engine_output_config
@@ -61,6 +62,7 @@ class Facts:
     kms_key_arn: str | None = None
     output_tokens: tuple[str, ...] = ()
     output: dict[str, Any] = field(default_factory=dict)
+    organization_id: str | None = None  # from the organization policies, when known
 
     def locate(self, *tokens: str) -> Location:
         """A place in the metric attribution request (roleArn, path ...), or the set-up."""
@@ -148,6 +150,8 @@ def facts(setup: Setup) -> Facts:
             f.region = f.region or arn.region or None
             partition = partition or arn.partition or None
     f.partition = partition or partition_of_region(f.region)
+    if setup.organization is not None:
+        f.organization_id = setup.organization.organization_id
     return f
 
 
@@ -193,6 +197,8 @@ def service_request(f: Facts | None, action: str, resource: Value,
         region=f.region if f else None,
         partition=f.partition if f else None,
         absent=absent,
+        # The dataset group's account is in the organization whose policies were given.
+        extra={"aws:SourceOrgID": f.organization_id} if f and f.organization_id else None,
     )
     return Request(Principal.service(), action, resource, ctx)
 
@@ -201,9 +207,92 @@ def role_request(f: Facts, action: str, resource: Value, absent: Iterable[str] =
                  extra: dict[str, Value] | None = None) -> Request:
     # An unknown role ARN stays a pattern: Principal entries naming some role are unsure.
     role_arn = f.role_arn or f"arn:{f.partition}:iam::{f.account or '*'}:role/*"
+    if f.organization_id:
+        extra = {"aws:PrincipalOrgID": f.organization_id, **(extra or {})}
     ctx = role_context(role_arn=f.role_arn, account=f.account, region=f.region,
                        partition=f.partition, extra=extra, absent=absent)
     return Request(Principal.role(role_arn, f.account), action, resource, ctx)
+
+
+# --- Organization policies, accounts ---------------------------------------------------------
+
+Levels = list[list[PreparedPolicy]]
+
+
+def role_account(f: Facts) -> str | None:
+    arn = parse_arn(f.role_arn or "")
+    return arn.account if arn is not None and arn.account.isdigit() else f.account
+
+
+def bucket_account(setup: Setup, f: Facts) -> str | None:
+    """The output bucket's account: bucket-account, else taken to be the role's."""
+    bucket = setup.bucket
+    return (bucket.account if bucket and bucket.account else None) or role_account(f)
+
+
+def key_account(key_arn: str | None, f: Facts) -> str | None:
+    arn = parse_arn(key_arn or "")
+    return arn.account if arn is not None and arn.account.isdigit() else role_account(f)
+
+
+def _prepared_levels(levels: list[list[OrgPolicy]]) -> Levels:
+    return [[prepare_org(p) for p in level] for level in levels]
+
+
+def scp_levels(inventory: Inventory, setup: Setup, f: Facts) -> Levels:
+    """The SCPs over the role's own calls; none in the management account ("SCPs don't
+    affect users or roles in the management account")."""
+    org = setup.organization
+    if org is None or not org.service_control_policies:
+        return []
+    if org.management_account and org.management_account == role_account(f):
+        return []
+    return inventory.shared("SCP levels", org, _prepared_levels,
+                            org.service_control_policies)
+
+
+def rcp_levels(inventory: Inventory, setup: Setup, resource_account: str | None) -> Levels:
+    """The RCPs over a resource of the set-up; none in the management account ("RCPs don't
+    affect resources in the management account")."""
+    org = setup.organization
+    if org is None or not org.resource_control_policies:
+        return []
+    if org.management_account and org.management_account == resource_account:
+        return []
+    return inventory.shared("RCP levels", org, _prepared_levels,
+                            org.resource_control_policies)
+
+
+def prepared(inventory: Inventory, policy: Policy | None) -> PreparedPolicy | None:
+    """A policy normalised once per rule pass (the rules ask it many questions)."""
+    return None if policy is None else inventory.shared("prepared policy", policy, prepare,
+                                                        policy)
+
+
+def key_grants(inventory: Inventory, key: Key | None) -> list[PreparedPolicy]:
+    """The key's KMS grants as prepared resource-policy statements, once per rule pass."""
+    if key is None or not key.grants:
+        return []
+    return inventory.shared("key grants", key, lambda: [prepare(p) for p in grant_policies(key)])
+
+
+def org_hint(result: Result) -> str:
+    """' It is denied by the service control policy statement ... (level 2).' or ''."""
+    kind = result.organization_policy
+    if kind is None:
+        return ""
+    if result.organization_level is not None:
+        level = result.organization_level
+        names = sorted({r.label for r in result.deciding})
+        where = f" ({', '.join(names)})" if names else ""
+        return (f" No {kind} at level {level + 1} of the organization (root = 1){where} "
+                "allows it: every level from the root to the account must allow it (AWS "
+                "attaches FullAWSAccess to each level by default; list it if it is attached "
+                "there).")
+    refs = ", ".join(r.describe() for r in result.deciding)
+    if result.uncertain:
+        return f" The {kind} {refs} may deny it." if refs else ""
+    return f" It is denied by the {kind} {refs}." if refs else f" A {kind} denies it."
 
 
 # --- Findings -------------------------------------------------------------------------------
@@ -272,13 +361,16 @@ def _joined(items: Iterable[str | None], limit: int = 4) -> str:
 
 
 def deny_hint(result: Result) -> str:
+    if result.organization_policy is not None:
+        return org_hint(result)
     refs = [r.describe() for r in result.deciding]
     return f" It is explicitly denied by {', '.join(refs)}." if refs else ""
 
 
 def finding_location(result: Result, fallback: Location) -> tuple[Location, tuple[Location, ...]]:
     """Point at the deciding Deny, else the closest statement, else the fallback."""
-    refs = list(result.deciding) if result.explicit_deny or result.uncertain else []
+    refs = (list(result.deciding)
+            if result.explicit_deny or result.uncertain or result.organization_policy else [])
     if not refs and result.closest is not None:
         refs = [result.closest]
     if not refs:
@@ -293,6 +385,9 @@ def uncertain_finding(what: str, result: Result, fallback: Location, setup: str 
     reasons = "; ".join(result.uncertain_reasons) or "an unknown input"
     location, related = finding_location(result, fallback)
     msg = f"Could not decide whether {what}: {reasons}."
+    if result.organization_policy and result.deciding:
+        refs = ", ".join(r.describe() for r in result.deciding)
+        msg += f" The open question is in the {result.organization_policy} {refs}."
     if keys:
         msg += f" Make the condition on {keys} decidable, or check it by hand."
     return Finding("PL003", msg, location, related=related, setup=setup,

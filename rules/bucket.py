@@ -34,6 +34,8 @@ from personalize_lint.rule import RuleContext, rule
 from ._iam_common import (
     DOCS,
     Facts,
+    Levels,
+    bucket_account,
     closest_hint,
     deny_hint,
     facts,
@@ -46,6 +48,7 @@ from ._iam_common import (
     output_fields,
     principal_allows,
     public_statements,
+    rcp_levels,
     resource_policies,
     s3_absent,
     sentence,
@@ -75,7 +78,7 @@ class Check:
     """One bucket policy against one output location, evaluated once for all PL2xx rules."""
 
     def __init__(self, policy: Policy | None, objects: Partial, f: Facts | None,
-                 fallback: Location, setup: str | None) -> None:
+                 fallback: Location, setup: str | None, rcps: Levels | None = None) -> None:
         self.policy = policy
         self.objects = objects
         self.facts = f
@@ -88,7 +91,8 @@ class Check:
         self.result: Result
         self.grant: Result
         self.result, self.grant = evaluate_with_and_without_denies(
-            request, resource_policy=prepared, resource_kind="s3")
+            request, resource_policy=prepared, resource_kind="s3",
+            resource_control_policies=rcps or ())
 
     @property
     def where(self) -> str:
@@ -122,8 +126,9 @@ def _setup_checks(inventory: Inventory, asker: str) -> Iterator[Check | Finding]
                     f.locate("path"), setup=setup.name)
             continue
         fallback = policy.source.locate() if policy else f.locate("path")
+        rcps = rcp_levels(inventory, setup, bucket_account(setup, f))
         yield inventory.shared("PL2xx setup check", setup,
-                               Check, policy, objects, f, fallback, setup.name)
+                               Check, policy, objects, f, fallback, setup.name, rcps)
 
 
 def _object_patterns(policy: Policy) -> list[str]:
@@ -246,7 +251,9 @@ aws:SourceVpce / aws:SourceIp / aws:PrincipalOrgID is ..." also deny the Persona
 principal, whose requests carry none of these keys; so does "deny unless a specific
 encryption header" when Personalize does not send it, or "deny everyone but these
 principals" (NotPrincipal). A Deny of insecure transport (aws:SecureTransport false) does not
-count: the service uses TLS.
+count: the service uses TLS. Resource control policies of the organization apply to the
+service principal's writes too (SCPs never do): an RCP Deny is reported here at its
+statement, e.g. a confused-deputy RCP whose aws:SourceAccount list misses the account.
 """,
     fix="Exempt the service principal: add a condition such as \"StringNotEquals\": "
         "{\"aws:PrincipalServiceName\": \"personalize.amazonaws.com\"} (or "
@@ -271,7 +278,18 @@ def pl202(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
     checks += [c for c in _standalone_checks(inventory) if isinstance(c, Check)]
     for check in checks:
         result = check.result
-        if result.explicit_deny:
+        if result.explicit_deny and result.organization_policy:
+            location, related = finding_location(result, check.fallback)
+            yield Finding(
+                "PL202",
+                f"A {result.organization_policy} of the organization blocks "
+                f"{PERSONALIZE_SERVICE} from writing {check.where}.{deny_hint(result)} "
+                "Exempt Personalize's requests in it (for example deny only when "
+                "\"aws:SourceAccount\" is not one of your accounts, or when "
+                "\"aws:PrincipalIsAWSService\" is \"false\").",
+                location, related=related, setup=check.setup,
+            )
+        elif result.explicit_deny:
             location, related = finding_location(result, check.fallback)
             yield Finding(
                 "PL202",
@@ -281,8 +299,10 @@ def pl202(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
                 location, related=related, setup=check.setup,
             )
         elif result.uncertain and check.grant.allowed and not check.skip_uncertain(result):
+            where = ("the bucket policy" if not result.organization_policy
+                     else f"a {result.organization_policy}")
             yield uncertain_finding(
-                f"a Deny in the bucket policy blocks {PERSONALIZE_SERVICE} from writing "
+                f"a Deny in {where} blocks {PERSONALIZE_SERVICE} from writing "
                 f"{check.where}", result, check.fallback, check.setup)
 
 

@@ -9,6 +9,7 @@ service principal (PL301). The role's own IAM side is PL105.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from personalize_lint.findings import Finding
 from personalize_lint.iam.arn import KEY_ARN_RE, KEY_ID_RE, key_arn_problem, parse_arn
@@ -23,11 +24,14 @@ from personalize_lint.setups import as_dict
 from ._iam_common import (
     DOCS,
     Facts,
+    Levels,
     closest_hint,
     dataset_group_of,
     deny_hint,
     facts,
     finding_location,
+    key_account,
+    key_grants,
     meant_for_personalize,
     missing_declared,
     names_personalize,
@@ -36,7 +40,9 @@ from ._iam_common import (
     output_key_arn,
     principal_allows,
     public_statements,
+    rcp_levels,
     resource_policies,
+    role_account,
     role_request,
     sentence,
     service_request,
@@ -69,6 +75,16 @@ def key_arn_of(setup: Setup, f: Facts) -> str | None:
     return key if key and KEY_ARN_RE.fullmatch(key) else None
 
 
+@dataclass
+class KeyScope:
+    """What else decides use of the key: the RCPs over it, its grants, and whether the role
+    is in the key's account."""
+
+    rcps: Levels = field(default_factory=list)
+    grants: list[PreparedPolicy] = field(default_factory=list)
+    same_account: bool = True
+
+
 def _missing(results: dict[str, Result]) -> tuple[list[str], list[str], Result | None]:
     denied = [a for a, r in results.items() if r.denied]
     unsure = [a for a, r in results.items() if r.uncertain]
@@ -77,16 +93,24 @@ def _missing(results: dict[str, Result]) -> tuple[list[str], list[str], Result |
 
 
 def _key_findings(policy: PreparedPolicy, requests: dict[str, dict[str, Request]],
-                  fallback: Location, setup: str | None, lone: bool) -> Iterator[Finding]:
-    """Evaluate each principal's KMS actions against the key policy; one finding for all."""
+                  fallback: Location, setup: str | None, lone: bool,
+                  org: KeyScope | None = None) -> Iterator[Finding]:
+    """Evaluate each principal's KMS actions against the key policy; one finding for all.
+    The service principal's requests also meet the RCPs over the key (the role's own are
+    PL105's)."""
+    org = org or KeyScope()
     parts: list[str] = []
     first: Result | None = None
     for who, by_action in requests.items():
         results = {}
         for action, request in by_action.items():
-            identity = [ALLOW_ALL] if request.principal.kind == "role" else []
+            role = request.principal.kind == "role"
+            identity = [ALLOW_ALL] if role else []
             results[action] = evaluate(request, identity_policies=identity,
-                                       resource_policy=policy, resource_kind="kms")
+                                       resource_policy=policy, resource_kind="kms",
+                                       extra_resource_policies=org.grants,
+                                       same_account=org.same_account or not role,
+                                       resource_control_policies=() if role else org.rcps)
         denied, unsure, first_denied = _missing(results)
         if denied:
             parts.append(f"{who} lacks {', '.join(denied)}")
@@ -99,9 +123,11 @@ def _key_findings(policy: PreparedPolicy, requests: dict[str, dict[str, Request]
     if parts and first is not None:
         location, related = finding_location(first, fallback)
         why = deny_hint(first) if first.explicit_deny else closest_hint(first)
+        head = (f"A {first.organization_policy} of the organization" if
+                first.organization_policy else "The key policy")
         yield Finding(
             "PL301",
-            f"The key policy does not let Personalize use the key: {'; '.join(parts)}.{why} "
+            f"{head} does not let Personalize use the key: {'; '.join(parts)}.{why} "
             "Both personalize.amazonaws.com and the service role need kms:Decrypt, "
             "kms:GenerateDataKey, kms:DescribeKey, kms:CreateGrant and kms:ListGrants (a "
             "grant to the account root delegates to IAM for the role, not for the service).",
@@ -164,7 +190,9 @@ kmsKeyArn (or the bucket's default key), acting both as the service principal an
 service role. The key policy is the primary authority for a KMS key: it must allow both
 kms:Decrypt, kms:GenerateDataKey, kms:DescribeKey, kms:CreateGrant and kms:ListGrants. The
 usual root statement ("AWS": "arn:aws:iam::<account>:root") lets IAM policies grant the role,
-but it never grants the service principal.
+but it never grants the service principal. KMS grants (key-grants, list-grants in audits) to
+either principal count for the operations they list. A resource control policy that denies
+the service principal the key is reported here at its statement.
 """,
     fix="Add a key policy statement naming both principals with the five actions.",
     example=KEY_POLICY_FIX,
@@ -191,8 +219,12 @@ def pl301(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
                     setup=setup.name)
             continue
         roles = [f.role_arn] if f.role_arn else []
+        account = key_account(key_arn, f)
+        scope = KeyScope(rcp_levels(inventory, setup, account),
+                         key_grants(inventory, setup.key),
+                         account == role_account(f) or account is None)
         yield from _key_findings(prepare(policy), _requests_for(f, key_arn, roles),
-                                 policy.source.locate(), setup.name, lone=False)
+                                 policy.source.locate(), setup.name, lone=False, org=scope)
     for doc, policy in standalone_policies(inventory, "key"):
         if not meant_for_personalize(policy.data):
             continue

@@ -20,7 +20,7 @@ are in rules/_iam_common.py.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from personalize_lint.findings import Finding
@@ -50,21 +50,29 @@ from personalize_lint.rule import RuleContext, rule
 from ._iam_common import (
     DOCS,
     Facts,
+    Levels,
+    bucket_account,
     closest_hint,
     dataset_group_of,
     deny_hint,
     facts,
     finding_location,
     has_guard,
+    key_account,
+    key_grants,
     meant_for_personalize,
     missing_declared,
     names_personalize,
     only_setup_keys,
     output_fields,
     output_key_arn,
+    prepared,
     principal_allows,
+    rcp_levels,
+    role_account,
     role_request,
     s3_absent,
+    scp_levels,
     service_request,
     service_typo_hint,
     spelled,
@@ -247,6 +255,15 @@ def pl102(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
 
 # --- PL103-PL106: permissions --------------------------------------------------------------
 
+
+def _org_location(result: Result, location: Location, related: tuple[Location, ...],
+                  check: RoleCheck) -> tuple[Location, tuple[Location, ...]]:
+    """An organization policy decided: point at its statement (or at the set-up when the
+    policy has no document), with the roleArn as related."""
+    if not result.deciding:
+        return check.setup.location, (check.facts.locate("roleArn"),)
+    return location, related
+
 CLOUDWATCH_FIX = """{
   "Effect": "Allow",
   "Action": "cloudwatch:PutMetricData",
@@ -260,6 +277,8 @@ class RoleCheck:
     facts: Facts
     role: Role
     identity: list[PolicyInput | PreparedPolicy]
+    scps: Levels = field(default_factory=list)  # over the role's own calls
+    boundary: PreparedPolicy | None = None
 
 
 def role_checks(inventory: Inventory, code: str) -> Iterator[RoleCheck | Finding]:
@@ -277,7 +296,10 @@ def role_checks(inventory: Inventory, code: str) -> Iterator[RoleCheck | Finding
                               "role (role-policies, role-managed-policies), so PL103-PL106 were "
                               "not evaluated.", role.source.locate(), setup=setup.name)
             continue
-        yield RoleCheck(setup, facts(setup), role, identity_inputs(role))
+        f = facts(setup)
+        boundary = prepare(role.permissions_boundary) if role.permissions_boundary else None
+        yield RoleCheck(setup, f, role, identity_inputs(role), scp_levels(inventory, setup, f),
+                        boundary)
 
 
 def _unknown_managed_hints(role: Role) -> str:
@@ -290,13 +312,39 @@ def _unknown_managed_hints(role: Role) -> str:
 
 
 def _evaluate_role(check: RoleCheck, request: Request, **kwargs: Any) -> Result:
+    return evaluate(request, identity_policies=check.identity,
+                    permissions_boundary=check.boundary,
+                    service_control_policies=check.scps, **kwargs)
+
+
+def _boundary_caps(check: RoleCheck, request: Request, result: Result) -> str | None:
+    """' The permissions boundary ... does not allow it ...' when the role's own policies
+    grant it and only the boundary keeps it out."""
     boundary = check.role.permissions_boundary
-    return evaluate(request, identity_policies=check.identity, permissions_boundary=boundary,
-                    **kwargs)
+    if boundary is None or result.explicit_deny or result.organization_policy:
+        return None
+    if not evaluate(request, identity_policies=check.identity).allowed:
+        return None
+    name = boundary.arn if isinstance(boundary, ManagedPolicyRef) else (
+        boundary.name or "of the role")
+    return (f" The role's policies allow it, but its permissions boundary {name} does not: a "
+            "boundary caps every identity-policy grant, and a bucket or key policy grant "
+            "naming the role ARN too. Allow it in the boundary.")
+
+
+def _boundary_location(check: RoleCheck) -> Location:
+    boundary = check.role.permissions_boundary
+    return boundary.source.locate() if boundary is not None else check.setup.location
+
+
+def _cross_account_hint(what: str, account: str | None, check: RoleCheck) -> str:
+    return (f" The {what} is in account {account}, not the role's account "
+            f"{role_account(check.facts)}: its own policy's grant is not enough, the role's "
+            "policies must allow it too.")
 
 
 def _permission_findings(rule_id: str, check: RoleCheck, request: Request, result: Result,
-                         what: str, fix: str) -> Iterator[Finding]:
+                         what: str, fix: str, extra: str = "") -> Iterator[Finding]:
     fallback = check.facts.locate("roleArn")
     name = role_name(check.facts.role_arn or "") or "the service role"
     if result.uncertain:
@@ -304,8 +352,16 @@ def _permission_findings(rule_id: str, check: RoleCheck, request: Request, resul
                                 check.setup.name)
     elif result.denied:
         location, related = finding_location(result, fallback)
-        why = deny_hint(result) if result.explicit_deny else (
-            " No statement of its policies allows it." + closest_hint(result, request.action))
+        if result.organization_policy:
+            location, related = _org_location(result, location, related, check)
+            fix = (f"Change the {result.organization_policy} so that it allows this for the "
+                   "service role (for example exempt it with an aws:PrincipalArn condition).")
+        why = deny_hint(result) if result.explicit_deny or result.organization_policy else (
+            " No statement of its policies allows it." + closest_hint(result, request.action)
+            + extra)
+        capped = _boundary_caps(check, request, result)
+        if capped is not None:
+            why, location, related = capped, _boundary_location(check), (location, *related)
         yield Finding(
             rule_id,
             f"The service role {name} cannot call {what}.{why}"
@@ -324,6 +380,10 @@ needs cloudwatch:PutMetricData on Resource "*" (the action has no resource-level
 permissions). The check reads every inline and attached managed policy of the role, with
 wildcards, NotAction, NotResource, explicit Deny and case-insensitive action names as AWS
 reads them. A cloudwatch:namespace condition that may exclude AWS/Personalize is a warning.
+Organization level: the role's permissions boundary must allow it too, and so must the
+service control policies of every level from the root to the account (an SCP Deny, or a
+level with no Allow for it, is reported here at the SCP statement). RCPs do not apply to
+CloudWatch.
 """,
     fix='Attach a policy allowing "cloudwatch:PutMetricData" on "Resource": "*".',
     example=CLOUDWATCH_FIX,
@@ -338,7 +398,7 @@ def pl103(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
         namespace = {"cloudwatch:namespace": PERSONALIZE_NAMESPACE}
         request = role_request(check.facts, "cloudwatch:PutMetricData", "*", extra=namespace)
         result = _evaluate_role(check, request)
-        if result.denied and not result.explicit_deny:
+        if result.denied and not result.explicit_deny and not result.organization_policy:
             # Is it only a namespace condition? Then it "may exclude" AWS/Personalize: warn.
             unsure = _evaluate_role(check, role_request(check.facts, "cloudwatch:PutMetricData",
                                                         "*"))
@@ -375,7 +435,10 @@ With s3DataDestination, Personalize writes the attribution reports as objects un
 output path with the service role, which needs s3:PutObject on every object ARN under it
 (arn:<partition>:s3:::bucket/prefix/*). A grant on the bucket ARN alone, on another prefix,
 or on single files does not cover that; a Deny on the prefix (in the role's policies or the
-bucket policy) blocks it.
+bucket policy) blocks it. In the same account a bucket policy naming the role is enough; a
+bucket in another account (bucket-account) needs both grants. A permissions boundary caps
+both; SCPs of every level and RCPs over the bucket must not deny it (reported at the SCP or
+RCP statement).
 """,
     fix="Allow s3:PutObject on arn:<partition>:s3:::<bucket>/<prefix>/* (or bucket/*) in a "
         "policy of the role.",
@@ -393,14 +456,20 @@ def pl104(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
         bucket = check.setup.bucket
         request = role_request(check.facts, "s3:PutObject", objects,
                                absent=s3_absent(check.facts))
+        account = bucket_account(check.setup, check.facts)
+        same = account == role_account(check.facts) or account is None
         result = _evaluate_role(check, request,
-                                resource_policy=bucket.policy if bucket else None,
-                                resource_kind="s3")
+                                resource_policy=prepared(inventory,
+                                                         bucket.policy if bucket else None),
+                                resource_kind="s3", same_account=same,
+                                resource_control_policies=rcp_levels(inventory, check.setup,
+                                                                     account))
         pattern = objects.pattern
         yield from _permission_findings(
             "PL104", check, request, result,
             f"s3:PutObject on {describe_resource(objects, check.facts)}",
-            f'Allow "s3:PutObject" on "{pattern}" in a policy of the role.')
+            f'Allow "s3:PutObject" on "{pattern}" in a policy of the role.',
+            "" if same else _cross_account_hint("bucket", account, check))
 
 
 KMS_ROLE_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:ListGrants")
@@ -419,8 +488,11 @@ KMS_IAM_FIX = """{
 When the output is encrypted with a customer managed KMS key (s3DataDestination.kmsKeyArn,
 or the bucket's default SSE-KMS key), Personalize uses the key with the service role, which
 needs kms:Decrypt, kms:GenerateDataKey, kms:DescribeKey and kms:ListGrants on it. The key
-policy must also let the role in (PL301). When the key policy names the role, no IAM grant is
-needed, but an explicit Deny in the role's own policies still blocks the key.
+policy must also let the role in (PL301). In the key's account, a key policy statement or a
+KMS grant naming the role grants it on its own, but an explicit Deny in the role's own
+policies still blocks the key; a key in another account needs the role's own grant too. A
+permissions boundary without the KMS actions, an SCP or an RCP that denies them, also stop it
+(reported at the boundary, SCP or RCP).
 """,
     fix="Allow the four actions on the key ARN in a policy of the role (or name the role in "
         "the key policy).",
@@ -437,20 +509,17 @@ def pl105(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
         key_arn, _where = output_key_arn(check.setup, check.facts)
         if not key_arn or not KEY_ARN_RE.fullmatch(key_arn):
             continue  # no customer key, or PL302 reports the ARN
-        key_policy = check.setup.key.policy if check.setup.key else None
+        key = check.setup.key
+        key_policy = prepared(inventory, key.policy if key else None)
+        grants = key_grants(inventory, key)
+        account = key_account(key_arn, check.facts)
+        same = account == role_account(check.facts) or account is None
+        rcps = rcp_levels(inventory, check.setup, account)
         missing: list[tuple[str, Result]] = []
         for action in KMS_ROLE_ACTIONS:
             request = role_request(check.facts, action, key_arn)
-            if key_policy is not None and evaluate(request, resource_policy=key_policy,
-                                                   resource_kind="kms").allowed:
-                # The key policy names the role, so no IAM grant is needed; but an explicit
-                # Deny in the role's own policies still wins over it. Both sides decide
-                # together, as PL104 does with the bucket policy.
-                result = _evaluate_role(check, request, resource_policy=key_policy,
-                                        resource_kind="kms")
-            else:
-                result = _evaluate_role(check, request)  # the key policy side is PL301's
-            if not result.allowed:
+            result = _role_key_result(check, request, key_policy, grants, same, rcps)
+            if result is not None and not result.allowed:
                 missing.append((action, result))
         denied = [(a, r) for a, r in missing if r.denied]
         unsure = [(a, r) for a, r in missing if r.uncertain]
@@ -461,16 +530,44 @@ def pl105(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
             names = ", ".join(a for a, _ in denied)
             first = denied[0][1]
             location, related = finding_location(first, check.facts.locate("kmsKeyArn"))
-            why = deny_hint(first) if first.explicit_deny else closest_hint(first, denied[0][0])
-            fix = (" Narrow the Deny so that it leaves these actions on the key to the role, "
-                   "or Personalize cannot encrypt the output." if first.explicit_deny else
-                   " Allow these actions on the key ARN in a policy of the role.")
+            fix = ("Narrow the Deny so that it leaves these actions on the key to the role, or "
+                   "Personalize cannot encrypt the output." if first.explicit_deny else
+                   "Allow these actions on the key ARN in a policy of the role.")
+            if first.organization_policy:
+                location, related = _org_location(first, location, related, check)
+                fix = (f"Change the {first.organization_policy} so that it allows these "
+                       "actions for the service role.")
+            why = (deny_hint(first) if first.explicit_deny or first.organization_policy
+                   else closest_hint(first, denied[0][0])
+                   + ("" if same else _cross_account_hint("key", account, check)))
+            capped = _boundary_caps(check, role_request(check.facts, denied[0][0], key_arn),
+                                    first)
+            if capped is not None:
+                why, location, related = capped, _boundary_location(check), (location, *related)
             yield Finding(
                 "PL105",
                 f"The service role {role_name(check.facts.role_arn or '') or ''} cannot call "
-                f"{names} on the output key {key_arn}.{why}{fix}",
+                f"{names} on the output key {key_arn}.{why} {fix}",
                 location, related=related, setup=check.setup.name,
             )
+
+
+def _role_key_result(check: RoleCheck, request: Request, key_policy: PreparedPolicy | None,
+                     grants: list[PreparedPolicy], same: bool, rcps: Levels) -> Result | None:
+    """The role's side of using the key, or None when only the key policy's side fails
+    (PL301 reports that). In the same account, a key policy (or grant) naming the role
+    grants it on its own; in another account, the role's policies must allow it too."""
+    if key_policy is None and not grants:
+        return _evaluate_role(check, request, resource_control_policies=rcps)
+    full = _evaluate_role(check, request, resource_policy=key_policy,
+                          extra_resource_policies=grants, resource_kind="kms",
+                          same_account=same, resource_control_policies=rcps)
+    if full.allowed or full.explicit_deny or full.organization_policy:
+        return full
+    own = _evaluate_role(check, request, resource_control_policies=rcps)
+    if own.allowed:
+        return None  # the key policy lacks it: PL301
+    return full if full.uncertain else own
 
 
 BROAD_ACTIONS = ("*", "iam:*", "s3:*")

@@ -20,7 +20,7 @@ from ..config import Config, SetupConfig
 from ..document import Document
 from ..findings import Finding
 from ..iam.arn import parse_arn
-from ..inventory import Inventory, Role, Setup, Source
+from ..inventory import Inventory, Organization, Role, Setup, Source
 from ..loaders.base import LoadContext
 from ..setups import attribution_request, output_config
 from .linker import SCHEMA_KEYS, Linked, Linker
@@ -177,9 +177,24 @@ def merge(setup: Setup, linked: Linked, given: set[str]) -> None:
             setup.key.metadata = setup.key.metadata or other.key.metadata
             if "key-policy" not in given and setup.key.policy is None:
                 setup.key.policy = other.key.policy
+    _merge_organization(setup, other, given)
     for note in linked.notes:
         if not any(key in given for key in note.keys):
             setup.missing.append(note.missing)
+
+
+def _merge_organization(setup: Setup, other: Setup, given: set[str]) -> None:
+    """The template's SCPs/RCPs, unless the set-up's config gives its own of that type."""
+    theirs = other.organization
+    if theirs is None:
+        return
+    if setup.organization is None:
+        setup.organization = Organization()
+    mine = setup.organization
+    if "service-control-policies" not in given and not mine.service_control_policies:
+        mine.service_control_policies = theirs.service_control_policies
+    if "resource-control-policies" not in given and not mine.resource_control_policies:
+        mine.resource_control_policies = theirs.resource_control_policies
 
 
 def _own_or(mine: Source, theirs: Source) -> Source:
@@ -201,6 +216,7 @@ def _merge_role(setup: Setup, role: Role | None, given: set[str]) -> None:
         mine.trust_policy = role.trust_policy
     if "role-policies" not in given and not mine.policies:
         mine.policies = role.policies
+    if "role-permissions-boundary" not in given:
         mine.permissions_boundary = mine.permissions_boundary or role.permissions_boundary
     if "role-managed-policies" not in given and not mine.managed_policies:
         mine.managed_policies = role.managed_policies

@@ -13,7 +13,8 @@ names and ARNs the template's resources resolve to, whichever intrinsic spelled 
   output) and its ``AWS::S3::BucketPolicy``;
 * the KMS key (``kmsKeyArn``, or the bucket's default SSE-KMS key, through an alias if
   need be) with its ``KeyPolicy``, or the default key policy when none is written;
-* the dataset group, its datasets and their schemas.
+* the dataset group, its datasets and their schemas;
+* the SCPs and RCPs it writes (``AWS::Organizations::Policy``, see :mod:`.organization`).
 
 What a set-up needs but the template cannot give (a bucket defined elsewhere, an
 unresolvable value) becomes a :class:`Note`: a PL003 "not evaluated" entry, tagged with
@@ -34,6 +35,7 @@ from ..setups import attribution_request, bucket_name, output_config
 from .attribution import translate
 from .links import Note
 from .nodes import RNode
+from .organization import OrgLinks
 from .roles import ROLE_KEYS, RoleLinks
 from .schemas import BuiltSchema, build_schema
 from .storage import StorageLinks, default_key
@@ -70,7 +72,7 @@ class Targets:
             dest.get("kmsKeyArn"))))
 
 
-class Linker(RoleLinks, StorageLinks):
+class Linker(RoleLinks, StorageLinks, OrgLinks):
     """Builds the set-ups of one template (and the documents no set-up uses)."""
 
     # -- set-ups -----------------------------------------------------------------------
@@ -116,6 +118,7 @@ class Linker(RoleLinks, StorageLinks):
             role = self.find_role(targets.role_arn)
             if role is not None and self.present(role, notes, ROLE_KEYS):
                 setup.role = self.build_role(role, notes)
+        self.link_organization(setup, targets.role_arn, notes)
         if targets.path:
             name = bucket_name(targets.path)
             if name:

@@ -137,14 +137,16 @@ class RoleLinks(Links):
             document = self.resolver.prop(mlid, "PolicyDocument")
             if arn and self.arn(mlid, "PolicyArn") == arn and document is not None:
                 return self.use_policy(document, "identity", f"{mlid} (permissions boundary)",
-                                       ("role-policies",), "permissions boundary", notes)
+                                       ("role-permissions-boundary",), "permissions boundary",
+                                       notes)
         known = managed.lookup(arn) if arn else None
         if known is not None and arn is not None:
             return Policy(data=known.document, kind="identity", name=arn,
                           source=Source(anchor_view(self.template, node.pointer)))
         reason = node.unresolved.reason if node.unresolved else (
             f"the permissions boundary {arn} is not defined in this {self.term('template')}")
-        notes.append(self.note(("role-policies",), self.template.describe(node.pointer),
+        notes.append(self.note(("role-permissions-boundary",),
+                               self.template.describe(node.pointer),
                                f"{reason}; the role's permissions were checked without it",
                                node.pointer))
         return None

@@ -25,6 +25,8 @@ from ..inventory import (
     ManagedPolicyRef,
     MetricAttribution,
     MissingInput,
+    Organization,
+    OrgPolicy,
     Policy,
     Role,
     Schema,
@@ -63,9 +65,46 @@ def inventory_parts(snapshot: dict[str, Any]) -> tuple[list[Setup], list[Finding
     roles = _dict(snapshot.get("roles"))
     buckets = _dict(snapshot.get("buckets"))
     keys = _dict(snapshot.get("keys"))
+    problems: list[Finding] = []
+    organizations = {account: _organization(_dict(data), problems)
+                     for account, data in _dict(snapshot.get("organizations")).items()}
     setups = [_setup(_dict(s), roles, buckets, keys) for s in snapshot.get("setups") or []]
-    problems = [problem_finding(_dict(p)) for p in snapshot.get("problems") or []]
+    for raw, setup in zip(snapshot.get("setups") or [], setups, strict=True):
+        found = organizations.get(str(_dict(raw).get("organization")))
+        if found is not None:
+            setup.organization, gaps = found
+            setup.missing += gaps
+    problems += [problem_finding(_dict(p)) for p in snapshot.get("problems") or []]
     return setups, problems
+
+
+def _organization(data: dict[str, Any], problems: list[Finding]) -> tuple[
+        Organization, list[MissingInput]]:
+    """The SCP and RCP levels over an account; their PL002 problems go to ``problems``."""
+    from ..iam.organizations import RCP, SCP
+    from ..organization import read_content
+
+    org = Organization(organization_id=data.get("organizationId"),
+                       management_account=data.get("managementAccount"))
+    for member, policy_type, levels in (
+            ("serviceControlPolicies", SCP, org.service_control_policies),
+            ("resourceControlPolicies", RCP, org.resource_control_policies)):
+        for level in data.get(member) or []:
+            entries: list[OrgPolicy] = []
+            for item in level if isinstance(level, list) else []:
+                item = _dict(item)
+                arn = str(item.get("arn"))
+                content = item.get("content")
+                if content is None:
+                    entries.append(arn)  # AWS managed (known by ARN) or unread: unknown
+                    continue
+                name = str(item.get("name") or item.get("id") or arn)
+                read = read_content(content, policy_type, Location(arn=arn), f"{name} ({arn})")
+                problems.extend(read.problems)
+                if read.policy is not None:
+                    entries.append(read.policy)
+            levels.append(entries)
+    return org, [_missing(_dict(g)) for g in data.get("missing") or []]
 
 
 def _setup(data: dict[str, Any], roles: dict[str, Any], buckets: dict[str, Any],
@@ -150,6 +189,8 @@ def _role(data: dict[str, Any]) -> Role | None:
         boundary_arn = str(boundary.get("arn"))
         role.permissions_boundary = _policy(boundary.get("document"), _source(boundary_arn),
                                             "identity", f"permissions boundary {boundary_arn}")
+        if role.permissions_boundary is None:  # known by ARN only: AWS managed, or unknown
+            role.permissions_boundary = ManagedPolicyRef(boundary_arn, _source(boundary_arn))
     if not data.get("permissionsComplete", True):
         # What could not be read may grant or deny anything: an unknown policy makes the
         # evaluator answer "uncertain" (PL003) where half a role would get a wrong verdict.
@@ -167,6 +208,7 @@ def _bucket(data: dict[str, Any]) -> Bucket:
                        f"the bucket policy of {name}"),
         encryption=encryption,
         encryption_source=_source(arn, region) if encryption else None,
+        account=data.get("account") if isinstance(data.get("account"), str) else None,
     )
 
 
@@ -174,7 +216,11 @@ def _key(data: dict[str, Any]) -> Key:
     arn = data.get("arn") or data.get("ref")
     region = data.get("region")
     metadata = data.get("metadata")
+    grants = data.get("grants")
     return Key(source=_source(arn, region), arn=arn,
                policy=_policy(data.get("policy"), _source(arn, region, "/Policy"), "key",
                               f"the key policy of {arn}"),
-               metadata=metadata if isinstance(metadata, dict) else None)
+               metadata=metadata if isinstance(metadata, dict) else None,
+               grants=grants if isinstance(grants, list) else None,
+               grants_source=_source(arn, region, "/Grants") if isinstance(grants, list)
+               else None)

@@ -32,6 +32,7 @@ from .gaps import gap
 from .guard import ReadOnlyGuard
 from .iam import collect_role
 from .kms import collect_key, key_region
+from .organization import collect_organization
 from .orgs import active_accounts, org_role_arn
 from .personalize import collect_attribution, list_attributions
 from .progress import Progress
@@ -54,6 +55,7 @@ class AuditOptions:
     role_arns: list[str] = field(default_factory=list)
     external_id: str | None = None
     org_role: str | None = None
+    organization: bool = False  # read the SCPs and RCPs over each account
     max_workers: int = 8
     settings: Settings = field(default_factory=Settings)
 
@@ -105,6 +107,8 @@ class Audit:
         self.cache: OnceCache[dict[str, Any]] = OnceCache()
         self.policies: OnceCache[dict[str, Any]] = OnceCache()
         self.schemas: OnceCache[dict[str, Any]] = OnceCache()
+        self.org_documents: OnceCache[dict[str, Any]] = OnceCache()
+        self.organizations: dict[str, dict[str, Any]] = {}
 
     # --- the walk ---------------------------------------------------------------------
 
@@ -175,8 +179,20 @@ class Audit:
                                   "regions": regions, "via": target.role_arn})
         self.progress.advance("accounts")
         self.progress.expect("regions", len(regions))
-        return [partial(self._walk_region, Scope(session, identity.account, identity.partition,
-                                                 region)) for region in regions]
+        tasks: list[Task] = [partial(self._walk_region, Scope(
+            session, identity.account, identity.partition, region)) for region in regions]
+        if self.options.organization:
+            tasks.append(partial(self._collect_organization, identity.account,
+                                 identity.partition))
+        return tasks
+
+    def _collect_organization(self, account: str, partition: str) -> list[Task]:
+        # The caller's own session: Organizations answers in the management account (or a
+        # delegated administrator), not in the member accounts entered with a role.
+        found = collect_organization(self.base, account, partition, self.org_documents)
+        with self._lock:
+            self.organizations[account] = found
+        return []
 
     def _regions(self, session: AuditSession, partition: str) -> list[str]:
         if self.options.regions:
@@ -211,6 +227,8 @@ class Audit:
                 "missing": gaps,
                 **self._shared(scope, body.get("metricsOutputConfig") or {}),
             }
+            if self.options.organization:
+                setup["organization"] = scope.account
             with self._lock:
                 self.setups.append(setup)
         self.progress.advance("resources")
@@ -263,6 +281,8 @@ class Audit:
             "keys": dict(sorted(self.resources["keys"].items())),
             "problems": sorted(self.problems, key=lambda p: (p.get("arn") or "", p["what"])),
         }
+        if self.options.organization:
+            body["organizations"] = dict(sorted(self.organizations.items()))
         return {ROOT: body}
 
 

@@ -50,6 +50,10 @@ def add_audit_parser(sub: Any, common: argparse.ArgumentParser) -> argparse.Argu
     accounts.add_argument("--org-role", metavar="NAME",
                           help="list the AWS Organization's accounts and assume role NAME in "
                           "each (the management account is audited as the caller)")
+    scope.add_argument("--organization", action="store_true",
+                       help="also read the SCPs and RCPs over each account (AWS "
+                       "Organizations, as the caller: the management account or a delegated "
+                       "administrator) and check the set-ups against them")
     scope.add_argument("--external-id", metavar="ID", help="external ID for --role-arn / "
                        "--org-role")
     scope.add_argument("--max-workers", type=_workers, default=8, metavar="N",
@@ -90,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     from .policy import policy_text
 
     if args.print_policy:
-        sys.stdout.write(policy_text(args.role_arn, args.org_role))
+        sys.stdout.write(policy_text(args.role_arn, args.org_role, args.organization))
         return 0
     from ..config import load_config
     from ..engine import CheckOptions, run_inventory
@@ -119,6 +123,7 @@ def run(args: argparse.Namespace) -> int:
     audit_options = AuditOptions(profile=args.profile, regions=args.region,
                                  all_regions=args.all_regions, role_arns=args.role_arn,
                                  external_id=args.external_id, org_role=args.org_role,
+                                 organization=args.organization,
                                  max_workers=args.max_workers)
     result = run_audit(audit_options, Progress(enabled=not args.quiet and sys.stderr.isatty()))
     if args.save_inventory is not None:

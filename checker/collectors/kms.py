@@ -1,4 +1,5 @@
-"""KMS: the output key's metadata (describe-key) and its ``default`` key policy."""
+"""KMS: the output key's metadata (describe-key), its ``default`` key policy and its grants
+(list-grants: a grant to the role or to Personalize counts as access)."""
 
 from __future__ import annotations
 
@@ -43,4 +44,11 @@ def collect_key(scope: Scope, ref: str) -> dict[str, Any]:
                            here.region))
     except ValueError:
         key["policy"] = None
+    try:
+        grants = here.pages(SERVICE, "ListGrants", "Grants", KeyId=key["arn"] or ref)
+        key["grants"] = [plain(g) for g in grants]
+    except ApiError as exc:
+        missing.append(gap("the key's grants (a grant may let Personalize or the role use the "
+                           "key: PL105, PL301)", exc, key["arn"] or ref, "/Grants",
+                           here.region))
     return key

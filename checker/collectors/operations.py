@@ -32,9 +32,9 @@ READ_OPERATIONS: dict[str, tuple[str, ...]] = {
         "GetPolicyVersion",
     ),
     "s3": ("GetBucketLocation", "GetBucketPolicy", "GetBucketEncryption"),
-    "kms": ("DescribeKey", "GetKeyPolicy"),
+    "kms": ("DescribeKey", "GetKeyPolicy", "ListGrants"),
     "sts": ("GetCallerIdentity",),
-    "organizations": ("ListAccounts",),
+    "organizations": ("ListAccounts", "ListParents", "ListPoliciesForTarget", "DescribePolicy"),
 }
 
 # Not a read, but how --role-arn and --org-role reach other accounts. The guard allows it

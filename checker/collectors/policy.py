@@ -31,10 +31,16 @@ def audited_actions() -> dict[str, list[str]]:
     return {service: sorted(set(found)) for service, found in actions.items()}
 
 
+ORGANIZATION_READS = ["organizations:DescribePolicy", "organizations:ListParents",
+                      "organizations:ListPoliciesForTarget"]
+
+
 def auditor_policy(role_arns: Sequence[str] = (), org_role: str | None = None,
-                   partition: str = "aws") -> dict[str, Any]:
+                   partition: str = "aws", organization: bool = False) -> dict[str, Any]:
     """The policy document. With --role-arn or --org-role, the statements the calling
-    identity needs to reach the accounts are added (AssumeRole, ListAccounts)."""
+    identity needs to reach the accounts are added (AssumeRole, ListAccounts); with
+    --organization, the Organizations reads of the SCPs and RCPs (by the caller, in the
+    management account or a delegated administrator)."""
     statements: list[dict[str, Any]] = [
         {"Sid": SIDS.get(service, f"Read{service.title()}"), "Effect": "Allow",
          "Action": actions, "Resource": "*"}
@@ -45,11 +51,16 @@ def auditor_policy(role_arns: Sequence[str] = (), org_role: str | None = None,
         targets.append(f"arn:{partition}:iam::*:role/{org_role}")
         statements.append({"Sid": "ListOrganizationAccounts", "Effect": "Allow",
                            "Action": ["organizations:ListAccounts"], "Resource": "*"})
+    if organization:
+        statements.append({"Sid": "ReadOrganizationPolicies", "Effect": "Allow",
+                           "Action": ORGANIZATION_READS, "Resource": "*"})
     if targets:
         statements.append({"Sid": "AssumeAuditRoles", "Effect": "Allow",
                            "Action": ["sts:AssumeRole"], "Resource": sorted(set(targets))})
     return {"Version": "2012-10-17", "Statement": statements}
 
 
-def policy_text(role_arns: Sequence[str] = (), org_role: str | None = None) -> str:
-    return json.dumps(auditor_policy(role_arns, org_role), indent=2) + "\n"
+def policy_text(role_arns: Sequence[str] = (), org_role: str | None = None,
+                organization: bool = False) -> str:
+    return json.dumps(auditor_policy(role_arns, org_role, organization=organization),
+                      indent=2) + "\n"

@@ -12,6 +12,9 @@ vs. multivalued context keys"):
   (no value, or an empty string), whatever the operator after them, ``...IfExists`` and
   negated ones included: the qualifier applies the operator to each value of the request,
   and there is none (see :func:`evaluate_condition`);
+* a multivalued key (``aws:CalledVia`` ...) present in the request, under an operator
+  without a set prefix, cannot be decided: "Multivalued context keys require a condition
+  set operator" is all the documentation says;
 * exact operators (``StringEquals``, ``StringEqualsIgnoreCase``, ``BinaryEquals``) compare
   literally: a ``*`` in their value is a ``*``. Only ``StringLike`` and the ARN operators
   (``ArnLike`` and ``ArnEquals`` alike) read ``*`` and ``?`` as wildcards;
@@ -31,7 +34,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 
 from .arn import arn_condition_glob
-from .context import UNKNOWN, Context, Partial, Value
+from .context import UNKNOWN, Context, Partial, Value, multivalued
 from .matching import covers, intersects, string_glob
 from .statements import Condition, Item
 
@@ -294,6 +297,9 @@ def evaluate_condition(cond: Condition, context: Context, variables: bool) -> Ou
         # "If the key is not present, evaluate the condition element as true" (...IfExists);
         # a negated operator is true on a missing key, a positive one false.
         return TRUE if cond.if_exists or cond.negated else FALSE
+    if cond.set_op is None and multivalued(cond.key):
+        return unknown(f"{cond.key} is multivalued and {cond.operator} has no ForAnyValue: or "
+                       "ForAllValues: prefix: AWS does not document how that compares", cond.key)
     values = [_resolve(v, context, variables) for v in cond.values]
     positives = [_positive(cond, c, values, variables) for c in found]
     if cond.set_op == "all":

@@ -185,6 +185,29 @@ _SETUP_KEYS = frozenset(
 )
 
 
+# Keys that are multivalued in the request context (IAM global condition keys, "Value type:
+# Multivalued"; KMS ArrayOfString keys). "Multivalued context keys require a condition set
+# operator" (IAM user guide, "Single-valued vs. multivalued context keys"): what an
+# operator without ForAnyValue:/ForAllValues: does on them is not documented.
+MULTIVALUED_KEYS = frozenset(
+    k.lower()
+    for k in (
+        "aws:CalledVia",
+        "aws:PrincipalOrgPaths",
+        "aws:PrincipalServiceNamesList",
+        "aws:ResourceOrgPaths",
+        "aws:SourceOrgPaths",
+        "aws:TagKeys",
+        "kms:EncryptionContextKeys",
+        "kms:GrantOperations",
+    )
+)
+
+
+def multivalued(key: str) -> bool:
+    return key.lower() in MULTIVALUED_KEYS
+
+
 def setup_dependent(key: str) -> bool:
     """Keys whose value comes from the set-up (account, region, role): a policy file checked
     on its own cannot know them, so its rules stay silent rather than guess."""

@@ -31,6 +31,17 @@ some of them are certainly denied. An Allow must therefore cover the whole patte
 applies if it overlaps it. Several Allows that only together cover the pattern are not
 combined (a documented approximation: it reports rather than passes).
 
+Organization policies (:mod:`.organizations`) sit on top, one inner sequence of policies
+per level of the hierarchy (root first, account last): SCPs gate the role's own calls (an
+Allow needed at every level, any Deny wins) and never the service principal's; RCPs only
+deny, and only for the services that support them. ``Result.organization_policy`` names
+the policy type when an SCP or RCP is what denies (or leaves the answer uncertain).
+
+A permissions boundary caps the identity-policy grants and a resource-policy grant naming
+the role ARN ("Resource-based policies that grant permissions to an IAM role ARN are limited
+by an implicit deny in a permissions boundary", IAM user guide); a grant naming the role
+session ARN is not limited by it.
+
 Conditions use three-valued logic (:mod:`.conditions`); an Allow whose condition cannot be
 decided makes the answer uncertain unless something else grants; a Deny whose condition
 cannot be decided makes an otherwise-allowed answer uncertain.
@@ -46,7 +57,7 @@ from typing import Any, Literal
 
 from ..inventory import ManagedPolicyRef, Policy, Source
 from ..location import Location
-from . import managed
+from . import managed, organizations
 from .arn import resource_glob
 from .conditions import (
     FALSE,
@@ -68,6 +79,7 @@ from .statements import PolicyDocument, PrincipalSpec, Statement, normalize
 Decision = Literal["allowed", "denied", "uncertain"]
 ResourceKind = Literal["s3", "kms", "trust", "generic"]
 PolicyInput = Policy | ManagedPolicyRef | Mapping[str, Any] | str
+OrgLevels = Sequence[Sequence["PolicyInput | PreparedPolicy"]]
 
 ALLOW_ALL: dict[str, Any] = {
     "Version": "2012-10-17",
@@ -112,6 +124,11 @@ class Result:
     deciding: list[StatementRef] = field(default_factory=list)
     uncertain_reasons: list[str] = field(default_factory=list)
     uncertain_keys: list[str] = field(default_factory=list)
+    # "service control policy" / "resource control policy" when an organization policy is
+    # what denies (a Deny, or an SCP level without an Allow) or leaves the answer unsure.
+    organization_policy: str | None = None
+    # The level (0 = root) whose SCPs allow nothing here, for an implicit SCP denial.
+    organization_level: int | None = None
     # Computed on first use: finding the closest statement costs more than deciding.
     _closest: tuple[StatementRef | None, list[str]] | None = field(default=None, repr=False)
     _closest_fn: Callable[[], tuple[StatementRef | None, list[str]]] | None = field(
@@ -160,11 +177,26 @@ class PreparedPolicy:
     doc: PolicyDocument | None
     arn: str | None = None
     refs: tuple[StatementRef, ...] = field(default=(), compare=False, repr=False)
+    # action -> the statements that may apply to it (with their Action outcome), or that
+    # are malformed (None): most statements of a policy name other actions.
+    by_action: dict[str, tuple[tuple[StatementRef, Outcome | None], ...]] = field(
+        default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.doc is not None and not self.refs:
             refs = tuple(StatementRef(self.policy, self.label, st) for st in self.doc.statements)
             object.__setattr__(self, "refs", refs)
+
+    def candidates(self, action: str) -> tuple[tuple[StatementRef, Outcome | None], ...]:
+        found = self.by_action.get(action)
+        if found is None:
+            found = tuple(
+                (ref, None if not ref.statement.valid else action_outcome(ref.statement, action))
+                for ref in self.refs)
+            found = tuple((ref, out) for ref, out in found if out is None or out.value is not False)
+            if len(self.by_action) < 64:
+                self.by_action[action] = found
+        return found
 
 
 @lru_cache(maxsize=256)
@@ -211,6 +243,23 @@ def prepare(item: PolicyInput | PreparedPolicy) -> PreparedPolicy:
 _ALLOW_ALL = PreparedPolicy(None, "an allow-all identity policy", normalize(ALLOW_ALL))
 
 
+@lru_cache(maxsize=8)
+def _known_org_policy(arn: str) -> PreparedPolicy | None:
+    known = organizations.known_policy(arn)
+    if known is None:
+        return None
+    name, data = known
+    return PreparedPolicy(None, name, normalize(data), arn)
+
+
+def prepare_org(item: PolicyInput | PreparedPolicy) -> PreparedPolicy:
+    """Like :func:`prepare`, for an SCP or RCP: a string is an organization policy ARN, ID
+    or name (``FullAWSAccess`` and ``RCPFullAWSAccess`` are known; others are unknown)."""
+    if isinstance(item, str):
+        return _known_org_policy(item) or PreparedPolicy(None, item, None, item)
+    return prepare(item)
+
+
 # --- Matching one statement ----------------------------------------------------------------
 
 
@@ -250,6 +299,9 @@ def resource_outcome(st: Statement, request: Request, for_all: bool, variables: 
         if entry is None:
             hits.append(unknown("a Resource entry is not a plain string (unresolved reference?)"))
             continue
+        if entry == "*":  # covers and overlaps every resource: no automaton needed
+            hits.append(TRUE)
+            break
         pattern: str | NoMatch | Outcome = entry
         if variables and "${" in entry:
             pattern = substitute(entry, request.context)
@@ -316,19 +368,29 @@ def _spec_outcome(spec: PrincipalSpec, principal: Principal) -> tuple[Outcome, O
     return any3(direct), any3(account)
 
 
-def principal_outcome(st: Statement, principal: Principal) -> tuple[Outcome, bool]:
-    """Does a resource-policy statement apply to the principal? (outcome, via account)."""
+def principal_outcome(st: Statement, principal: Principal, has_boundary: bool = False) -> (
+    tuple[Outcome, bool]
+):
+    """Does a resource-policy statement apply to the principal? (outcome, via account).
+
+    ``has_boundary``: the principal is a role with a permissions boundary."""
     spec = st.principal
     if spec is None:
         return FALSE, False  # a resource-policy statement without Principal applies to no one
+    if st.principal_key == "NotPrincipal" and st.is_deny and has_boundary:
+        # "The NotPrincipal element with a Deny effect will always deny any IAM principal
+        # that has a permissions boundary policy attached" (IAM user guide, boundaries).
+        return TRUE, False
     direct, account = _spec_outcome(spec, principal)
     if st.principal_key == "NotPrincipal":
         # IAM compares each identity of the caller: a role session is excluded only when
-        # both the role (or its session) and its account are listed.
+        # both the role (or its session) and its account are listed. An Allow that lists
+        # the role but not its account grants only what a grant to the account would.
         if spec.wildcard:
             return FALSE, False
-        listed = direct if principal.kind == "service" else all3((direct, account))
-        return not3(listed), False
+        if principal.kind == "service":
+            return not3(direct), False
+        return not3(all3((direct, account))), direct.value is not False
     if direct.value is True:
         return TRUE, False
     if account.value is True:
@@ -344,18 +406,20 @@ class _Match:
 
 
 def _match(
-    ref: StatementRef, request: Request, variables: bool, resource_policy: bool, for_all: bool
+    ref: StatementRef, request: Request, variables: bool, resource_policy: bool, for_all: bool,
+    action: Outcome | None = None,
+    has_boundary: bool = False,
 ) -> _Match:
     st = ref.statement
     via_account = False
-    parts = [action_outcome(st, request.action)]
+    parts = [action if action is not None else action_outcome(st, request.action)]
     if parts[0].value is False:
         return _Match(ref, FALSE)
     parts.append(resource_outcome(st, request, for_all, variables))
     if parts[-1].value is False:
         return _Match(ref, FALSE)
     if resource_policy:
-        principal, via_account = principal_outcome(st, request.principal)
+        principal, via_account = principal_outcome(st, request.principal, has_boundary)
         parts.append(principal)
         if principal.value is False:
             return _Match(ref, FALSE)
@@ -423,19 +487,21 @@ class _Side:
     unknown_policies: list[str] = field(default_factory=list)
 
 
-def _collect(loaded: Sequence[PreparedPolicy], request: Request, resource_policy: bool) -> _Side:
+def _collect(loaded: Sequence[PreparedPolicy], request: Request, resource_policy: bool,
+             has_boundary: bool = False) -> _Side:
     side = _Side()
     for item in loaded:
         if item.doc is None:
             side.unknown_policies.append(item.arn or item.label)
             continue
         variables = item.doc.variables
-        for ref in item.refs:
+        for ref, action in item.candidates(request.action):
             st = ref.statement
-            if not st.valid:
+            if action is None:
                 side.invalid.append(ref)
                 continue
-            m = _match(ref, request, variables, resource_policy, for_all=st.is_allow)
+            m = _match(ref, request, variables, resource_policy, for_all=st.is_allow,
+                       action=action, has_boundary=has_boundary)
             if m.outcome.value is False:
                 continue
             (side.allows if st.is_allow else side.denies).append(m)
@@ -471,14 +537,21 @@ def evaluate(
     permissions_boundary: PolicyInput | PreparedPolicy | None = None,
     same_account: bool = True,
     ignore_denies: bool = False,
+    service_control_policies: OrgLevels = (),
+    resource_control_policies: OrgLevels = (),
+    extra_resource_policies: Iterable[PolicyInput | PreparedPolicy] = (),
 ) -> Result:
     """Decide one request. See the module docstring for the semantics.
 
     ``ignore_denies`` answers "would anything grant it?" (PL201 tells a missing grant from a
-    blocking Deny, PL202).
+    blocking Deny, PL202). ``service_control_policies`` and ``resource_control_policies``
+    hold one sequence of policies per level of the organization (root first, account last);
+    empty means "none given" (no constraint), and so does an empty level.
+    ``extra_resource_policies`` are read like ``resource_policy`` (KMS grants, as policies).
     """
     matched = _gather(request, identity_policies, resource_policy, resource_kind,
-                      permissions_boundary)
+                      permissions_boundary, service_control_policies,
+                      resource_control_policies, extra_resource_policies)
     return _decide(matched, same_account, ignore_denies)
 
 
@@ -490,11 +563,15 @@ def evaluate_with_and_without_denies(
     resource_kind: ResourceKind | None = None,
     permissions_boundary: PolicyInput | PreparedPolicy | None = None,
     same_account: bool = True,
+    service_control_policies: OrgLevels = (),
+    resource_control_policies: OrgLevels = (),
+    extra_resource_policies: Iterable[PolicyInput | PreparedPolicy] = (),
 ) -> tuple[Result, Result]:
     """``evaluate(...)`` and ``evaluate(..., ignore_denies=True)``, matching the statements
     once for both."""
     matched = _gather(request, identity_policies, resource_policy, resource_kind,
-                      permissions_boundary)
+                      permissions_boundary, service_control_policies,
+                      resource_control_policies, extra_resource_policies)
     return _decide(matched, same_account, False), _decide(matched, same_account, True)
 
 
@@ -510,6 +587,14 @@ class _Gathered:
     id_side: _Side
     bd_side: _Side
     rs_side: _Side
+    # One side per level of the organization (root first); empty when none apply.
+    scp_sides: list[_Side] = field(default_factory=list)
+    rcp_sides: list[_Side] = field(default_factory=list)
+    scp_levels: list[list[PreparedPolicy]] = field(default_factory=list)
+
+
+def _prepare_levels(levels: OrgLevels) -> list[list[PreparedPolicy]]:
+    return [[prepare_org(p) for p in level] for level in levels if level]
 
 
 def _gather(
@@ -518,18 +603,85 @@ def _gather(
     resource_policy: PolicyInput | PreparedPolicy | None,
     resource_kind: ResourceKind | None,
     permissions_boundary: PolicyInput | PreparedPolicy | None,
+    service_control_policies: OrgLevels = (),
+    resource_control_policies: OrgLevels = (),
+    extra_resource_policies: Iterable[PolicyInput | PreparedPolicy] = (),
 ) -> _Gathered:
     is_role = request.principal.kind == "role"
     identity = [prepare(p) for p in identity_policies] if is_role else []
     boundary = [prepare(permissions_boundary)] if is_role and permissions_boundary else []
     resource = [prepare(resource_policy)] if resource_policy is not None else []
+    resource += [prepare(p) for p in extra_resource_policies]
     kind = resource_kind or ("generic" if resource else None)
+    # SCPs limit the IAM roles of member accounts, never a service principal's own calls;
+    # RCPs limit requests by anyone to the resources of the services that support them.
+    scp_levels = _prepare_levels(service_control_policies) if is_role else []
+    rcp_levels = (_prepare_levels(resource_control_policies)
+                  if organizations.rcp_applies(request.action) else [])
     return _Gathered(
         request, identity, boundary, resource, kind,
         _collect(identity, request, resource_policy=False),
         _collect(boundary, request, resource_policy=False),
-        _collect(resource, request, resource_policy=True),
+        _collect(resource, request, resource_policy=True, has_boundary=bool(boundary)),
+        [_collect(level, request, resource_policy=False) for level in scp_levels],
+        [_collect(level, request, resource_policy=True) for level in rcp_levels],
+        scp_levels,
     )
+
+
+def _session_grant(m: _Match, principal: Principal) -> bool:
+    """Does a resource-policy Allow name the role's session ARN (assumed-role/...), which a
+    permissions boundary does not limit, rather than the role ARN, which it does?"""
+    spec = m.ref.statement.principal
+    _, session_prefix = _role_identities(principal)
+    if spec is None or session_prefix is None or m.ref.statement.principal_key != "Principal":
+        return False
+    prefix = session_prefix.lower()
+    return any(e is not None and e.lower().startswith(prefix) for e in spec.aws)
+
+
+@dataclass
+class _OrgGate:
+    """What the organization policies say: denies by type, and the SCP Allow gate."""
+
+    denies: list[tuple[_Match, str]]  # (match, policy type name)
+    unknown_deny: Outcome
+    unknown_deny_type: str | None  # the type of a policy that may deny (not known)
+    gate: Outcome  # every SCP level allows
+    failed_level: int | None  # first level whose SCPs certainly allow nothing here
+    unsure_allows: list[_Match]
+
+
+def _org_gate(matched: _Gathered) -> _OrgGate:
+    denies: list[tuple[_Match, str]] = []
+    unknown_denies: list[Outcome] = []
+    unknown_type: str | None = None
+    for sides, kind in ((matched.scp_sides, organizations.SCP),
+                        (matched.rcp_sides, organizations.RCP)):
+        name = organizations.TYPE_NAMES[kind]
+        for side in sides:
+            denies += [(m, name) for m in side.denies]
+            unknown = _unknown_policy_outcomes(side)[1]
+            unknown_denies.append(unknown)
+            if unknown.value is not False:
+                unknown_type = unknown_type or name
+    levels: list[Outcome] = []
+    failed: int | None = None
+    unsure: list[_Match] = []
+    for i, side in enumerate(matched.scp_sides):
+        level = any3([_allow_of(side.allows), _unknown_policy_outcomes(side)[0]])
+        levels.append(level)
+        if level.value is False and failed is None:
+            failed = i
+        if level.value is None:
+            unsure += [m for m in side.allows if m.outcome.value is None]
+    return _OrgGate(denies, any3(unknown_denies), unknown_type,
+                    all3(levels) if levels else TRUE, failed, unsure)
+
+
+def _level_refs(matched: _Gathered, level: int) -> list[StatementRef]:
+    """The statements of one SCP level, in order (what failed to allow)."""
+    return [ref for item in matched.scp_levels[level] for ref in item.refs]
 
 
 def _decide(matched: _Gathered, same_account: bool, ignore_denies: bool) -> Result:
@@ -541,28 +693,43 @@ def _decide(matched: _Gathered, same_account: bool, ignore_denies: bool) -> Resu
     id_unknown_allow, id_unknown_deny = _unknown_policy_outcomes(id_side)
     bd_unknown_allow, bd_unknown_deny = _unknown_policy_outcomes(bd_side)
     _, rs_unknown_deny = _unknown_policy_outcomes(rs_side)
+    org = _org_gate(matched)
 
     all_denies = id_side.denies + bd_side.denies + rs_side.denies
+    org_denies = org.denies
+    org_unknown_deny = org.unknown_deny
     if ignore_denies:
         all_denies = []
-        id_unknown_deny = bd_unknown_deny = rs_unknown_deny = FALSE
-    deny = any3(
+        org_denies = []
+        id_unknown_deny = bd_unknown_deny = rs_unknown_deny = org_unknown_deny = FALSE
+    plain_deny = any3(
         [m.outcome for m in all_denies]
         + [id_unknown_deny, bd_unknown_deny, rs_unknown_deny]
     )
+    org_deny = any3([m.outcome for m, _ in org_denies] + [org_unknown_deny])
+    deny = any3((plain_deny, org_deny))
 
     identity_allow = any3([_allow_of(id_side.allows), id_unknown_allow]) if is_role else FALSE
+    boundary_allow = TRUE
     if matched.boundary:
-        identity_allow = all3((identity_allow, any3([_allow_of(bd_side.allows),
-                                                     bd_unknown_allow])))
-    direct = _allow_of(rs_side.allows, via_account=False)
+        boundary_allow = any3([_allow_of(bd_side.allows), bd_unknown_allow])
+        identity_allow = all3((identity_allow, boundary_allow))
+    direct_matches = [m for m in rs_side.allows if not m.via_account]
+    direct = _allow_of(direct_matches)
+    if matched.boundary and is_role:
+        # A grant to the role ARN is capped by the boundary; one to its session is not.
+        direct = any3([all3((_allow_of(m for m in direct_matches
+                                       if not _session_grant(m, request.principal)),
+                             boundary_allow)),
+                       _allow_of(m for m in direct_matches
+                                 if _session_grant(m, request.principal))])
     delegated = _allow_of(rs_side.allows, via_account=True)
 
     if kind is None:
         allow = identity_allow
     elif not is_role:
         allow = direct  # a service principal: only the resource policy can grant it
-    elif kind == "kms":
+    elif kind == "kms" and same_account:
         allow = any3((direct, all3((delegated, identity_allow))))
     elif kind == "trust":
         allow = direct
@@ -570,14 +737,25 @@ def _decide(matched: _Gathered, same_account: bool, ignore_denies: bool) -> Resu
         allow = any3((identity_allow, direct))
     else:
         allow = all3((identity_allow, any3((direct, delegated))))
+    granted = allow
+    allow = all3((allow, org.gate))
 
     result = Result(request, "denied")
     if deny.value is True:
         result.explicit_deny = True
-        result.deciding = [m.ref for m in all_denies if m.outcome.value is True]
+        if plain_deny.value is True:
+            result.deciding = [m.ref for m in all_denies if m.outcome.value is True]
+        else:
+            hits = [(m, name) for m, name in org_denies if m.outcome.value is True]
+            result.deciding = [m.ref for m, _ in hits]
+            result.organization_policy = hits[0][1] if hits else None
     elif deny.value is None and allow.value is not False:
         result.decision = "uncertain"
-        result.deciding = [m.ref for m in all_denies if m.outcome.value is None]
+        result.deciding = ([m.ref for m in all_denies if m.outcome.value is None]
+                           + [m.ref for m, _ in org_denies if m.outcome.value is None])
+        if plain_deny.value is False:
+            names = [name for m, name in org_denies if m.outcome.value is None]
+            result.organization_policy = names[0] if names else org.unknown_deny_type
         result.uncertain_reasons = _dedupe(deny.reasons + (allow.reasons if allow.value is None
                                                              else ()))
         result.uncertain_keys = _dedupe(deny.keys + (allow.keys if allow.value is None else ()))
@@ -587,10 +765,19 @@ def _decide(matched: _Gathered, same_account: bool, ignore_denies: bool) -> Resu
         result.deciding = [m.ref for m in allows if m.outcome.value is True]
     elif allow.value is None:
         result.decision = "uncertain"
-        allows = id_side.allows + bd_side.allows + rs_side.allows
-        result.deciding = [m.ref for m in allows if m.outcome.value is None]
+        if granted.value is True:  # only the SCP gate is unsure
+            result.deciding = [m.ref for m in org.unsure_allows]
+            result.organization_policy = organizations.TYPE_NAMES[organizations.SCP]
+        else:
+            allows = id_side.allows + bd_side.allows + rs_side.allows
+            result.deciding = [m.ref for m in allows if m.outcome.value is None]
         result.uncertain_reasons = _dedupe(allow.reasons)
         result.uncertain_keys = _dedupe(allow.keys)
+    elif granted.value is True and org.failed_level is not None:
+        # Granted by the account's own policies, but an SCP level allows nothing here.
+        result.organization_policy = organizations.TYPE_NAMES[organizations.SCP]
+        result.organization_level = org.failed_level
+        result.deciding = _level_refs(matched, org.failed_level)
     if result.decision != "allowed":
         result._closest_fn = lambda: _closest(identity, resource, request)
     return result

@@ -92,6 +92,8 @@ def resource_documents(inventory: Inventory) -> dict[str, list[ResourceDocument]
 
 
 def _policies(inventory: Inventory) -> Iterator[Policy]:
+    from ..inventory import ManagedPolicyRef  # the inventory module is loaded by now
+
     for setup in inventory.setups:
         role = setup.role
         if role is not None:
@@ -99,8 +101,11 @@ def _policies(inventory: Inventory) -> Iterator[Policy]:
                 yield role.trust_policy
             yield from role.policies
             yield from (m.policy for m in role.managed_policies if m.policy is not None)
-            if role.permissions_boundary is not None:
-                yield role.permissions_boundary
+            boundary = role.permissions_boundary
+            if isinstance(boundary, ManagedPolicyRef):
+                boundary = boundary.policy  # its document, when it was read
+            if boundary is not None:
+                yield boundary
         for resource in (setup.bucket, setup.key):
             if resource is not None and resource.policy is not None:
                 yield resource.policy

@@ -62,8 +62,6 @@ def extend_inventory(inventory: Inventory, config: Config, ctx: LoadContext) -> 
     for linker in linkers:
         inventory.standalone.extend(linker.standalone())
         inventory.problems.extend(linker.problems)
-    # The plan documents themselves are read: no rule looks at them as they are.
-    inventory.standalone[:] = [d for d in inventory.standalone if d.kind != KIND]
 
 
 def _readable(inventory: Inventory, document: Document) -> Plan | None:

@@ -55,7 +55,7 @@ def test_org_role_walks_every_active_account(aws: Aws) -> None:
     aws.fake.assumed_account = member
     deploy(aws, "retail")  # in the management account, audited as the caller
     deploy(aws, "member-app", account=member, broken={"bucket-no-grant"})
-    result = audit(org_role="OrganizationAuditor")
+    result = audit(org_role="OrganizationAuditor", organization=True)
     accounts = {a["account"]: a["via"] for a in result.body["accounts"]}
     assert accounts == {ACCOUNT: None,
                         member: f"arn:aws:iam::{member}:role/OrganizationAuditor"}
@@ -63,5 +63,7 @@ def test_org_role_walks_every_active_account(aws: Aws) -> None:
     report = report_of(result)
     assert [(f.rule_id, f.setup) for f in report.active] == [
         ("PL201", f"{member}/us-east-1/member-app")]
+    # FullAWSAccess and RCPFullAWSAccess are attached by default: nothing changes.
+    assert set(result.body["organizations"]) == {ACCOUNT, member}
     # Every allow-listed operation is exercised for real, and nothing else.
     assert set(result.calls) == {str(op) for op in read_operations()} | {"sts:AssumeRole"}

@@ -65,8 +65,9 @@ def test_a_real_audit_calls_exactly_the_allow_list(aws: Aws) -> None:
     deploy(aws, "retail")
     made = set(audit().calls)
     assert made <= ALL_READS
-    # Organizations is only read with --org-role (tests/collectors/test_accounts.py).
-    assert made == ALL_READS - {"organizations:ListAccounts"}
+    # Organizations is only read with --org-role (tests/collectors/test_accounts.py) and
+    # --organization (tests/collectors/test_organization.py).
+    assert made == {op for op in ALL_READS if not op.startswith("organizations:")}
 
 
 def test_the_policy_grants_the_actions_of_the_allow_list_and_no_more() -> None:
@@ -94,6 +95,16 @@ def test_print_policy_on_the_command_line(tmp_path: Path) -> None:
     sids = [st["Sid"] for st in org["Statement"]]
     assert "ListOrganizationAccounts" in sids
     assert org["Statement"][-1]["Resource"] == ["arn:aws:iam::*:role/Auditor"]
+    policies = json.loads(run_cli("audit", "--print-policy", "--organization",
+                                  cwd=tmp_path).out)
+    assert policies["Statement"][-1] == {
+        "Sid": "ReadOrganizationPolicies", "Effect": "Allow", "Resource": "*",
+        "Action": ["organizations:DescribePolicy", "organizations:ListParents",
+                   "organizations:ListPoliciesForTarget"]}
+    # Together with --org-role, every organizations read the guard allows is granted.
+    both = auditor_policy(org_role="Auditor", organization=True)
+    granted = {a for st in both["Statement"] for a in st["Action"]}
+    assert {op for op in ALL_READS if op.startswith("organizations:")} <= granted
 
 
 def test_the_readme_shows_the_policy_the_command_prints() -> None:

@@ -161,7 +161,8 @@ def test_substitute_escapes() -> None:
 # "ForAnyValue:StringEqualsIfExists behaving unexpectedly").
 
 SETS = Context.build(
-    {"aws:TagKeys": ("env", "team"), "aws:CalledVia": "", "aws:SourceAccount": "1"},
+    {"aws:TagKeys": ("env", "team"), "aws:CalledVia": "", "aws:SourceAccount": "1",
+     "aws:SourceIdentity": ""},
     absent=("aws:SourceVpce",),
 )
 ABSENT, EMPTY, PRESENT = "aws:SourceVpce", "aws:CalledVia", "aws:TagKeys"
@@ -192,12 +193,13 @@ SET_TABLE: list[tuple[str, str, list[str], bool]] = [
     *[(f"ForAllValues:StringNotEquals{s}", PRESENT, ["x"], True) for s in ("", "IfExists")],
     *[(f"ForAllValues:StringNotEquals{s}", PRESENT, ["env"], False) for s in ("", "IfExists")],
     # no qualifier: IfExists and negation decide a missing key; "" is a value like any other
+    # (of a single-valued key: a multivalued one needs a qualifier, test_multivalued_keys.py)
     ("StringEquals", ABSENT, ["x"], False),
     ("StringEqualsIfExists", ABSENT, ["x"], True),
     ("StringNotEquals", ABSENT, ["x"], True),
     ("StringNotEqualsIfExists", ABSENT, ["x"], True),
-    ("StringEquals", EMPTY, [""], True),
-    ("StringEqualsIfExists", EMPTY, ["x"], False),
+    ("StringEquals", "aws:SourceIdentity", [""], True),
+    ("StringEqualsIfExists", "aws:SourceIdentity", ["x"], False),
 ]
 
 

@@ -25,8 +25,9 @@ EXPECTED: dict[str, list[tuple[str, str, str]]] = {
         ("PL103", "aws_iam_role.metrics", f"{RC}/0/change/after/inline_policy/0/policy"),
     ],
     "permissions_boundary": [
-        # The role's own policy allows PutMetricData; the boundary does not.
-        ("PL103", "aws_iam_role.metrics", f"{RC}/1/change/after/inline_policy/0/policy"),
+        # The role's own policy allows PutMetricData; the boundary does not, and the finding
+        # points at the boundary (where the fix goes).
+        ("PL103", "aws_iam_policy.boundary", f"{RC}/0/change/after/policy"),
     ],
     "aws_iam_role_policy": [
         ("PL106", "aws_iam_role_policy.metrics", f"{RC}/1/change/after/policy"),

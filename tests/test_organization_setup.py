@@ -1,0 +1,402 @@
+"""Organization-level verdicts from a set-up (personalize-lint.toml): SCPs, RCPs, permission
+boundaries, cross-account buckets and keys, KMS grants, and bad input in each new key.
+
+The set-up is the compliant example; each test adds what it is about. The AWS sentences that
+decide the semantics are quoted in tests/iam/test_organizations.py; the deciding one is
+repeated here where a verdict hangs on it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from helpers import EXAMPLES, run_cli, write
+from personalize_lint.config import load_config
+from personalize_lint.engine import CheckOptions, run_check
+from personalize_lint.findings import Finding
+from personalize_lint.plugins import make_plugin_manager
+
+ACCOUNT = "111122223333"
+OTHER = "444455556666"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/PersonalizeMetricsRole"
+KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+FULL = "FullAWSAccess"
+
+
+def doc(*statements: dict[str, Any]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def deny(action: Any, **extra: Any) -> dict[str, Any]:
+    return {"Effect": "Deny", "Action": action, "Resource": "*", **extra}
+
+
+def rcp_deny(action: Any, **extra: Any) -> dict[str, Any]:
+    return {"Effect": "Deny", "Principal": "*", "Action": action, "Resource": "*", **extra}
+
+
+def described(content: dict[str, Any], kind: str = "SERVICE_CONTROL_POLICY",
+              management: str = "999988887777", name: str = "guardrails") -> dict[str, Any]:
+    """`aws organizations describe-policy` output."""
+    folder = "service_control_policy" if kind.startswith("SERVICE") else "resource_control_policy"
+    return {"Policy": {
+        "PolicySummary": {
+            "Id": "p-examplepolicyid111",
+            "Arn": f"arn:aws:organizations::{management}:policy/o-exampleorgid/{folder}/"
+                   "p-examplepolicyid111",
+            "Name": name, "Description": "", "Type": kind, "AwsManaged": False},
+        "Content": json.dumps(content)}}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copytree(EXAMPLES / "compliant", tmp_path / "p")
+    return tmp_path / "p"
+
+
+def add(project: Path, files: dict[str, Any], keys: str) -> None:
+    """Write the files (JSON unless a str) and add ``keys`` to the [[setup]] table."""
+    for name, content in files.items():
+        write(project / name, content if isinstance(content, str) else json.dumps(content,
+                                                                                   indent=2))
+    config = project / "personalize-lint.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("\n[rules]", keys.strip() + "\n\n[rules]"), encoding="utf-8")
+
+
+def lint(project: Path) -> list[Finding]:
+    config = load_config(None, project)
+    report = run_check(config, make_plugin_manager(autoload=False),
+                       CheckOptions(paths=[], ignore=["PL409"]))
+    return report.findings
+
+
+def ids(findings: list[Finding]) -> list[str]:
+    return sorted(f.rule_id for f in findings)
+
+
+def one(findings: list[Finding], rule_id: str) -> Finding:
+    found = [f for f in findings if f.rule_id == rule_id]
+    assert len(found) == 1, [(f.rule_id, f.message) for f in findings]
+    return found[0]
+
+
+# --- SCPs --------------------------------------------------------------------------------------
+
+def test_guardrails_that_allow_personalize_pass(project: Path) -> None:
+    add(project, {
+        "org/root.json": doc(deny("organizations:LeaveOrganization")),
+        "org/ou.json": described(doc(deny("*", Condition={
+            "StringNotEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1"]}}))),
+        "org/rcp.json": described(doc(rcp_deny("s3:*", Condition={
+            "StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-exampleorgid"},
+            "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}})),
+            "RESOURCE_CONTROL_POLICY"),
+    }, f"""
+service-control-policies = [["{FULL}", "org/root.json"], ["{FULL}", "org/ou.json"], ["{FULL}"]]
+resource-control-policies = ["org/rcp.json"]
+""")
+    assert lint(project) == []
+
+
+def test_an_scp_deny_reports_the_permission_rule_at_the_scp_statement(project: Path) -> None:
+    add(project, {"org/scp.json": doc({"Sid": "NoMetrics", **deny("cloudwatch:PutMetricData")})},
+        f'service-control-policies = ["{FULL}", "org/scp.json"]')
+    findings = lint(project)
+    pl103 = one(findings, "PL103")
+    assert "service control policy" in pl103.message and "NoMetrics" in pl103.message
+    assert pl103.location.path == "org/scp.json" and pl103.location.span is not None
+    assert pl103.location.span.line == 4  # the statement
+    assert ids(findings) == ["PL103"]
+
+
+def test_a_level_without_allow_blocks_the_role(project: Path) -> None:
+    # "If a permission is blocked at any level above the account, either implicitly (by not
+    # being included in an Allow policy statement) or explicitly ..., a user or role in the
+    # affected account can't use that permission".
+    add(project, {"org/ou-allow-list.json": doc({"Effect": "Allow", "Action": "s3:*",
+                                                 "Resource": "*"})},
+        f'service-control-policies = [["{FULL}"], ["org/ou-allow-list.json"], ["{FULL}"]]')
+    findings = lint(project)
+    assert ids(findings) == ["PL103", "PL105"]  # s3 is allowed at every level
+    assert "level 2" in one(findings, "PL103").message
+    assert one(findings, "PL105").location.path == "org/ou-allow-list.json"
+
+
+def test_a_notaction_scp_denies_everything_else(project: Path) -> None:
+    add(project, {"org/scp.json": doc({"Effect": "Deny", "NotAction": ["s3:*", "kms:*"],
+                                       "Resource": "*"})},
+        f'service-control-policies = ["{FULL}", "org/scp.json"]')
+    assert ids(lint(project)) == ["PL103"]
+
+
+@pytest.mark.parametrize(("condition", "expected"), [
+    ({"ArnNotLike": {"aws:PrincipalArn": [ROLE, f"arn:aws:iam::{ACCOUNT}:role/Admin"]}}, []),
+    ({"ArnNotLike": {"aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT}:role/Admin"}},
+     ["PL103", "PL104", "PL105"]),
+], ids=["exempts the role", "exempts only admins"])
+def test_scp_principal_arn_conditions(project: Path, condition: dict[str, Any],
+                                      expected: list[str]) -> None:
+    add(project, {"org/scp.json": doc(deny(["cloudwatch:*", "s3:*", "kms:*"],
+                                           Condition=condition))},
+        f'service-control-policies = ["{FULL}", "org/scp.json"]')
+    assert ids(lint(project)) == expected
+
+
+def test_scp_principal_org_id_is_known_from_describe_policy_output(project: Path) -> None:
+    perimeter = doc(deny("*", Condition={"StringNotEquals": {
+        "aws:PrincipalOrgID": "o-exampleorgid"}}))
+    add(project, {"org/described.json": described(perimeter), "org/raw.json": perimeter},
+        f'service-control-policies = ["{FULL}", "org/described.json"]')
+    assert lint(project) == []  # the organization ID comes from the policy ARN
+
+
+def test_scp_principal_org_id_unknown_is_not_evaluated(project: Path) -> None:
+    perimeter = doc(deny("*", Condition={"StringNotEquals": {"aws:PrincipalOrgID": "o-x"}}))
+    add(project, {"org/raw.json": perimeter},
+        f'service-control-policies = ["{FULL}", "org/raw.json"]')
+    findings = lint(project)
+    assert {f.rule_id for f in findings} == {"PL003"}
+    assert all("aws:PrincipalOrgID" in f.message and "service control policy" in f.message
+               for f in findings)
+
+
+def test_the_management_account_is_not_affected_by_scps(project: Path) -> None:
+    # "SCPs don't affect users or roles in the management account."
+    add(project, {"org/scp.json": described(doc(deny("*")), management=ACCOUNT)},
+        f'service-control-policies = ["{FULL}", "org/scp.json"]')
+    assert lint(project) == []
+
+
+# --- RCPs --------------------------------------------------------------------------------------
+
+# The KMS guide's example RCP "requires that AWS service principals can access your customer
+# managed KMS keys only when the request originates from your organization"; the same shape
+# for S3. Personalize's requests carry aws:SourceAccount (the dataset group's account).
+def confused_deputy(accounts: list[str]) -> dict[str, Any]:
+    return doc(rcp_deny(["s3:*", "kms:*"], Sid="EnforceConfusedDeputyProtection", Condition={
+        "StringNotEqualsIfExists": {"aws:SourceAccount": accounts},
+        "Null": {"aws:SourceAccount": "false"},
+        "Bool": {"aws:PrincipalIsAWSService": "true"}}))
+
+
+def test_rcp_source_account_guard_that_lists_the_account_passes(project: Path) -> None:
+    add(project, {"org/rcp.json": confused_deputy([ACCOUNT, OTHER])},
+        'resource-control-policies = ["org/rcp.json"]')
+    assert lint(project) == []
+
+
+def test_rcp_source_account_guard_missing_the_account_blocks_the_service(project: Path) -> None:
+    add(project, {"org/rcp.json": confused_deputy([OTHER])},
+        'resource-control-policies = ["org/rcp.json"]')
+    findings = lint(project)
+    assert ids(findings) == ["PL202", "PL301"]  # the role's own calls carry no SourceAccount
+    for f in findings:
+        assert "resource control policy" in f.message
+        assert "EnforceConfusedDeputyProtection" in f.message
+        assert f.location.path == "org/rcp.json"
+
+
+def test_an_rcp_never_restricts_cloudwatch(project: Path) -> None:
+    add(project, {"org/rcp.json": doc(rcp_deny("*"))},
+        'resource-control-policies = ["org/rcp.json"]')
+    assert ids(lint(project)) == ["PL104", "PL105", "PL202", "PL301"]
+
+
+# --- Permission boundaries -----------------------------------------------------------------------
+
+def test_a_boundary_that_omits_kms(project: Path) -> None:
+    add(project, {"iam/boundary.json": doc({"Effect": "Allow", "Action": [
+        "cloudwatch:PutMetricData", "s3:PutObject"], "Resource": "*"})},
+        'role-permissions-boundary = "iam/boundary.json"')
+    findings = lint(project)
+    pl105 = one(findings, "PL105")
+    assert "permissions boundary" in pl105.message
+    assert pl105.location.path == "iam/boundary.json"
+    assert ids(findings) == ["PL105"]
+
+
+def test_a_boundary_named_by_managed_arn(project: Path) -> None:
+    add(project, {}, 'role-permissions-boundary = '
+                     '"arn:aws:iam::aws:policy/AmazonS3FullAccess"')
+    assert ids(lint(project)) == ["PL103", "PL105"]
+
+
+def test_a_boundary_allowing_everything_changes_nothing(project: Path) -> None:
+    add(project, {"iam/boundary.json": doc({"Effect": "Allow", "Action": "*",
+                                            "Resource": "*"})},
+        'role-permissions-boundary = "iam/boundary.json"')
+    assert lint(project) == []
+
+
+# --- Cross-account buckets and keys --------------------------------------------------------------
+
+ROLE_ONLY_CLOUDWATCH = doc({"Effect": "Allow", "Action": ["cloudwatch:PutMetricData",
+                                                           "kms:*"], "Resource": "*"})
+BUCKET_NAMING_ROLE = doc(
+    {"Effect": "Allow", "Principal": {"Service": "personalize.amazonaws.com"},
+     "Action": "s3:PutObject", "Resource": "arn:aws:s3:::retail-personalize-metrics/*",
+     "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}},
+    {"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "s3:PutObject",
+     "Resource": "arn:aws:s3:::retail-personalize-metrics/*"})
+
+
+def test_same_account_bucket_policy_naming_the_role_is_enough(project: Path) -> None:
+    add(project, {"iam/personalize-role-policy.json": ROLE_ONLY_CLOUDWATCH,
+                  "s3/metrics-bucket-policy.json": BUCKET_NAMING_ROLE}, "")
+    assert ids(lint(project)) == []
+
+
+def test_cross_account_bucket_lacking_the_identity_grant(project: Path) -> None:
+    # "In cross account access, a principal needs an Allow in the identity policy and the
+    # resource-based policy." (IAM user guide)
+    add(project, {"iam/personalize-role-policy.json": ROLE_ONLY_CLOUDWATCH,
+                  "s3/metrics-bucket-policy.json": BUCKET_NAMING_ROLE},
+        f'bucket-account = "{OTHER}"')
+    pl104 = one(lint(project), "PL104")
+    assert f"account {OTHER}" in pl104.message and "not the role's" in pl104.message
+
+
+def test_cross_account_bucket_with_both_grants(project: Path) -> None:
+    add(project, {"s3/metrics-bucket-policy.json": BUCKET_NAMING_ROLE},
+        f'bucket-account = "{OTHER}"')
+    assert lint(project) == []
+
+
+# --- KMS grants --------------------------------------------------------------------------------
+
+KEY_POLICY_NO_ROLE = doc(
+    {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+     "Action": "kms:*", "Resource": "*"},
+    {"Effect": "Allow", "Principal": {"Service": "personalize.amazonaws.com"},
+     "Action": ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant",
+                "kms:ListGrants"], "Resource": "*"})
+ROLE_LIST_GRANTS_ONLY = doc(
+    {"Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*"},
+    {"Effect": "Allow", "Action": "s3:PutObject",
+     "Resource": "arn:aws:s3:::retail-personalize-metrics/attribution/*"},
+    {"Effect": "Allow", "Action": "kms:ListGrants", "Resource": KEY})
+
+
+def grants(*operations: str, constraints: dict[str, Any] | None = None) -> dict[str, Any]:
+    grant: dict[str, Any] = {"KeyId": KEY, "GrantId": "abc123", "Name": "personalize",
+                             "GranteePrincipal": ROLE, "IssuingAccount":
+                             f"arn:aws:iam::{ACCOUNT}:root", "Operations": list(operations)}
+    if constraints:
+        grant["Constraints"] = constraints
+    return {"Grants": [grant]}
+
+
+def test_grants_give_the_role_access(project: Path) -> None:
+    files = {"kms/metrics-key-policy.json": KEY_POLICY_NO_ROLE,
+             "iam/personalize-role-policy.json": ROLE_LIST_GRANTS_ONLY}
+    add(project, files, "")
+    without = lint(project)
+    assert ids(without) == ["PL105"]  # the key policy delegates to IAM, which lacks them
+    add(project, {"kms/grants.json": grants("Decrypt", "GenerateDataKey", "DescribeKey",
+                                            "CreateGrant")},
+        'key-grants = "kms/grants.json"')
+    assert lint(project) == []
+
+
+def test_a_grant_with_an_encryption_context_constraint_is_not_evaluated(project: Path) -> None:
+    add(project, {"kms/metrics-key-policy.json": KEY_POLICY_NO_ROLE,
+                  "iam/personalize-role-policy.json": ROLE_LIST_GRANTS_ONLY,
+                  "kms/grants.json": grants("Decrypt", "GenerateDataKey", "DescribeKey",
+                                            "CreateGrant", constraints={
+                                                "EncryptionContextSubset": {"team": "ml"}})},
+        'key-grants = "kms/grants.json"')
+    findings = lint(project)
+    assert "PL003" in ids(findings)
+    assert any("kms:EncryptionContext:team" in f.message for f in findings)
+
+
+# --- Bad input in the new keys ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("key", "content", "rule", "needle", "line"), [
+    ("service-control-policies", doc({"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                                       "Resource": "*"}), "PL002", "not an SCP", 6),
+    ("resource-control-policies", doc(deny("s3:*")), "PL002", "not an RCP", 4),
+    ("service-control-policies", {"tags": {"costcenter": {"tag_key": {"@@assign": "CC"}}}},
+     "PL002", "tag", 1),
+    ("service-control-policies", described(doc(deny("s3:*")), "RESOURCE_CONTROL_POLICY"),
+     "PL002", "RESOURCE_CONTROL_POLICY", 8),
+    ("resource-control-policies", described({"tags": {}}, "TAG_POLICY"), "PL002",
+     "TAG_POLICY", 8),
+    ("resource-control-policies", doc({"Effect": "Allow", "Principal": "*", "Action": "s3:*",
+                                        "Resource": "*", "Condition": {"Bool": {
+                                            "aws:SecureTransport": "true"}}}),
+     "PL002", "can only Deny", 5),
+    ("key-grants", {"Grants": "none"}, "PL002", "list-grants", 1),
+    ("role-permissions-boundary", doc({"Effect": "Allow", "Action": 5, "Resource": "*"}),
+     "PL002", "must be strings", 6),
+], ids=["scp with Principal", "scp as rcp", "tag policy", "rcp describe-policy as scp",
+        "tag policy describe-policy", "rcp allow", "grants not a list", "boundary shape"])
+def test_a_policy_of_the_wrong_kind_is_pl002_and_the_run_goes_on(
+        project: Path, key: str, content: Any, rule: str, needle: str, line: int) -> None:
+    value = f'"{"org/bad.json"}"' if key in ("key-grants", "role-permissions-boundary") else (
+        '["org/bad.json"]')
+    # A second problem elsewhere proves the run went on.
+    add(project, {"org/bad.json": content, "iam/personalize-role-policy.json": doc(
+        {"Effect": "Allow", "Action": ["s3:PutObject", "kms:*"], "Resource": "*"})},
+        f"{key} = {value}")
+    findings = lint(project)
+    bad = [f for f in findings if f.rule_id == rule and f.location.path == "org/bad.json"]
+    assert bad and needle in bad[0].message, [(f.rule_id, f.message) for f in findings]
+    assert bad[0].location.span is not None and bad[0].location.span.line == line
+    assert "PL103" in ids(findings)
+
+
+def test_an_unreadable_policy_file_is_pl001_and_not_evaluated(project: Path) -> None:
+    add(project, {"org/broken.json": '{"Version": "2012-10-17", "Statement": ['},
+        f'service-control-policies = ["{FULL}", "org/broken.json"]')
+    findings = lint(project)
+    assert {"PL001", "PL003"} <= set(ids(findings))
+    assert one(findings, "PL001").location.path == "org/broken.json"
+
+
+@pytest.mark.parametrize(("keys", "needle"), [
+    ('service-control-policies = ["org/missing.json"]', "does not exist"),
+    ('service-control-policies = [["FullAWSAccess"], "org/x.json"]', "list of lists"),
+    ('bucket-account = "12345"', "12-digit"),
+    ("bucket-account = 111122223333", "12-digit"),
+    ('key-grants = ["a.json", "b.json"]', "must be a string"),
+])
+def test_config_problems_in_the_new_keys_are_pl004(project: Path, keys: str,
+                                                   needle: str) -> None:
+    add(project, {}, keys)
+    findings = lint(project)
+    pl004 = [f for f in findings if f.rule_id == "PL004"]
+    assert pl004 and needle in pl004[0].message
+    assert pl004[0].location.span is not None
+
+
+# --- The command line ----------------------------------------------------------------------------
+
+def test_cli_exit_codes_with_organization_policies(project: Path) -> None:
+    add(project, {"org/scp.json": doc(deny("iam:*"))},
+        f'service-control-policies = ["{FULL}", "org/scp.json"]')
+    clean = run_cli("check", cwd=project)
+    assert clean.code == 0, clean.out + clean.err
+    write(project / "org/scp.json", json.dumps(doc(deny("s3:PutObject"))))
+    failing = run_cli("check", "--format", "json", cwd=project)
+    assert failing.code == 1, failing.err
+    found = failing.json()
+    rules = sorted(f["rule_id"] for f in found["findings"])
+    assert rules == ["PL104"], found
+
+
+def test_the_catalogue_describes_the_organization_level(tmp_path: Path) -> None:
+    explain = run_cli("explain", "PL103", cwd=tmp_path)
+    assert explain.code == 0 and "service control policies" in explain.out
+    catalogue = run_cli("rules", "--format", "json", cwd=tmp_path)
+    assert catalogue.code == 0
+    text = catalogue.out
+    for needle in ("permissions boundary", "resource control polic", "KMS grant",
+                   "another account"):
+        assert needle in text, needle
