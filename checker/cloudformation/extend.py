@@ -42,7 +42,8 @@ def extend_inventory(inventory: Inventory, config: Config, ctx: LoadContext) -> 
             linkers[id(document)] = Linker(template, pseudo)
         return linkers[id(document)]
 
-    for sc, setup, document in _named_templates(inventory, config, ctx):
+    named = named_documents(inventory, config, ctx, "template", "cloudformation")
+    for sc, setup, document in named:
         linker = linker_of(document, deployment_of(setup))
         if linker is not None:
             _merge_named(inventory, sc, setup, linker)
@@ -53,7 +54,7 @@ def extend_inventory(inventory: Inventory, config: Config, ctx: LoadContext) -> 
         if linker is None:
             continue
         for logical_id in linker.attributions():
-            inventory.setups.append(_with_notes(linker.link_attribution(logical_id)))
+            inventory.setups.append(with_notes(linker.link_attribution(logical_id)))
     for linker in linkers.values():
         inventory.standalone.extend(linker.standalone())
         specs, problems = suppressions(linker.template)
@@ -69,25 +70,27 @@ def _discovered(inventory: Inventory) -> list[Document]:
     return found
 
 
-def _with_notes(linked: Linked) -> Setup:
+def with_notes(linked: Linked) -> Setup:
+    """The linked set-up, with what its links could not resolve noted as missing."""
     linked.setup.missing.extend(n.missing for n in linked.notes)
     return linked.setup
 
 
-def _named_templates(inventory: Inventory, config: Config,
-                     ctx: LoadContext) -> list[tuple[SetupConfig, Setup, Document]]:
-    """Config set-ups of this run that name a template, with the template loaded."""
+def named_documents(inventory: Inventory, config: Config, ctx: LoadContext, key: str,
+                    kind: str) -> list[tuple[SetupConfig, Setup, Document]]:
+    """Config set-ups of this run that name a file under ``key`` (``template``,
+    ``terraform-plan``), with that file loaded as ``kind``."""
     by_name = {s.name: s for s in inventory.setups if s.origin == "config"}
     found = []
     for sc in config.setups:
-        written = sc.values.get("template")
+        written = sc.values.get(key)
         setup = by_name.get(sc.name)
         if not isinstance(written, str) or setup is None:
             continue
         path = config.root / written
         if not path.is_file():
             continue  # PL004 from the set-up's files already
-        document = load_named(path, inventory, ctx, "cloudformation")
+        document = load_named(path, inventory, ctx, kind)
         if document is not None:
             found.append((sc, setup, document))
     return found
@@ -138,7 +141,7 @@ def _merge_named(inventory: Inventory, sc: SetupConfig, setup: Setup, linker: Li
     elif attributions:
         linked = linker.link_attribution(attributions[0])
         for extra in attributions[1:]:  # more attributions than the set-up: their own set-ups
-            inventory.setups.append(_with_notes(linker.link_attribution(extra)))
+            inventory.setups.append(with_notes(linker.link_attribution(extra)))
     else:
         return
     merge(setup, linked, given)

@@ -14,8 +14,7 @@ decides alone, and what could not be read (PL001/PL002) is reported.
 
 from __future__ import annotations
 
-from ..cloudformation.extend import deployment_of, load_named, merge
-from ..cloudformation.linker import Linked
+from ..cloudformation.extend import deployment_of, merge, named_documents, with_notes
 from ..config import Config, SetupConfig
 from ..document import Document
 from ..findings import Finding
@@ -35,7 +34,7 @@ NO_ATTRIBUTION = ("a metric attribution is not a Terraform resource: name its re
 def extend_inventory(inventory: Inventory, config: Config, ctx: LoadContext) -> None:
     linkers: list[PlanLinker] = []
     done: set[int] = set()
-    for sc, setup, document in _named_plans(inventory, config, ctx):
+    for sc, setup, document in named_documents(inventory, config, ctx, KEY, KIND):
         done.add(id(document))
         plan = _readable(inventory, document)
         if plan is None:
@@ -56,7 +55,7 @@ def extend_inventory(inventory: Inventory, config: Config, ctx: LoadContext) -> 
         linkers.append(linker)
         stacks = _stacks(linker, ctx, inventory)
         for found in stacks.attributions:
-            inventory.setups.append(_with_notes(link_stack(linker, found)))
+            inventory.setups.append(with_notes(link_stack(linker, found)))
         if not stacks.attributions:
             inventory.problems.extend(_unlinked_groups(linker, stacks))
     for linker in linkers:
@@ -78,30 +77,6 @@ def _stacks(linker: PlanLinker, ctx: LoadContext, inventory: Inventory) -> Stack
     return stacks
 
 
-def _with_notes(linked: Linked) -> Setup:
-    linked.setup.missing.extend(n.missing for n in linked.notes)
-    return linked.setup
-
-
-def _named_plans(inventory: Inventory, config: Config,
-                 ctx: LoadContext) -> list[tuple[SetupConfig, Setup, Document]]:
-    """Config set-ups of this run that name a plan, with the plan loaded."""
-    by_name = {s.name: s for s in inventory.setups if s.origin == "config"}
-    found = []
-    for sc in config.setups:
-        written = sc.values.get(KEY)
-        setup = by_name.get(sc.name)
-        if not isinstance(written, str) or setup is None:
-            continue
-        path = config.root / written
-        if not path.is_file():
-            continue  # PL004 from the set-up's files already
-        document = load_named(path, inventory, ctx, KIND)
-        if document is not None:
-            found.append((sc, setup, document))
-    return found
-
-
 def _merge_named(inventory: Inventory, sc: SetupConfig, setup: Setup, linker: PlanLinker,
                  stacks: Stacks) -> None:
     if setup.metric_attribution is not None:
@@ -109,7 +84,7 @@ def _merge_named(inventory: Inventory, sc: SetupConfig, setup: Setup, linker: Pl
     elif stacks.attributions:
         linked = link_stack(linker, stacks.attributions[0])
         for extra in stacks.attributions[1:]:  # more attributions: their own set-ups
-            inventory.setups.append(_with_notes(link_stack(linker, extra)))
+            inventory.setups.append(with_notes(link_stack(linker, extra)))
     else:
         unread = f" ({'; '.join(stacks.unread)})" if stacks.unread else ""
         setup.missing.append(MissingInput(
