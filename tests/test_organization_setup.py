@@ -115,6 +115,18 @@ def test_an_scp_deny_reports_the_permission_rule_at_the_scp_statement(project: P
     assert ids(findings) == ["PL103"]
 
 
+def test_an_scp_denying_reads_of_the_output_bucket_does_not_stop_the_reports(
+        project: Path) -> None:
+    # The role "has permissions to add data to your output Amazon S3 bucket and add metrics to
+    # Amazon CloudWatch" (MetricAttributionOutput.roleArn): reports are written, never read
+    # back, so only s3:PutObject is gated; a deny of GetObject/ListBucket is no finding.
+    add(project, {"org/scp.json": doc(deny(["s3:GetObject", "s3:ListBucket"]))},
+        f'service-control-policies = ["{FULL}", "org/scp.json"]')
+    assert lint(project) == []
+    add(project, {"org/scp.json": doc(deny(["s3:GetObject", "s3:Put*"]))}, "")
+    assert ids(lint(project)) == ["PL104"]
+
+
 def test_a_level_without_allow_blocks_the_role(project: Path) -> None:
     # "If a permission is blocked at any level above the account, either implicitly (by not
     # being included in an Allow policy statement) or explicitly ..., a user or role in the
