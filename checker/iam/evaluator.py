@@ -331,6 +331,12 @@ def _role_identities(principal: Principal) -> tuple[str | None, str | None]:
     return None, None
 
 
+def _names_session(entry: str, session_prefix: str | None) -> bool:
+    """Does a Principal entry name a session of the role (``assumed-role/<name>/...``)?
+    Case-sensitive, as the role name is."""
+    return session_prefix is not None and entry.startswith(session_prefix)
+
+
 def _spec_outcome(spec: PrincipalSpec, principal: Principal) -> tuple[Outcome, Outcome]:
     """(matches the principal itself, matches its account) for one Principal element."""
     if spec.wildcard:
@@ -358,7 +364,7 @@ def _spec_outcome(spec: PrincipalSpec, principal: Principal) -> tuple[Outcome, O
             # is case sensitive" (creating a role); so is the rest of the ARN.
             entry == principal.name
             or (role_plain is not None and entry == role_plain)
-            or (session_prefix is not None and entry.startswith(session_prefix))
+            or _names_session(entry, session_prefix)
         ):
             direct.append(TRUE)
         elif partial_role and ":role/" in entry:
@@ -636,8 +642,7 @@ def _session_grant(m: _Match, principal: Principal) -> bool:
     _, session_prefix = _role_identities(principal)
     if spec is None or session_prefix is None or m.ref.statement.principal_key != "Principal":
         return False
-    prefix = session_prefix.lower()
-    return any(e is not None and e.lower().startswith(prefix) for e in spec.aws)
+    return any(e is not None and _names_session(e, session_prefix) for e in spec.aws)
 
 
 @dataclass

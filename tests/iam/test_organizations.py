@@ -324,6 +324,20 @@ def test_a_grant_to_the_role_session_is_not_capped_by_the_boundary() -> None:
     assert result.allowed
 
 
+def test_a_session_arn_of_another_letter_case_does_not_lift_the_boundary_cap() -> None:
+    # "When a role name is used in a policy or as part of an ARN, the role name is case
+    # sensitive" (IAM user guide, creating a role): assumed-role/PERSONALIZEROLE/... names
+    # another role's sessions, so this statement grants the role only through its role ARN,
+    # which the boundary caps.
+    other_case = f"arn:aws:sts::{ACCOUNT}:assumed-role/PERSONALIZEROLE/personalize-session"
+    both = policy({"Effect": "Allow", "Principal": {"AWS": [ROLE, other_case]},
+                   "Action": "s3:PutObject", "Resource": "arn:aws:s3:::metrics-bucket/*"})
+    request = role_request("s3:PutObject", OBJECTS)
+    assert evaluate(request, resource_policy=both, resource_kind="s3").allowed
+    assert evaluate(request, resource_policy=both, resource_kind="s3",
+                    permissions_boundary=policy(allow("cloudwatch:*"))).denied
+
+
 def test_a_key_policy_grant_to_the_role_is_capped_by_a_boundary_without_kms() -> None:
     key_policy = policy({"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "kms:*",
                          "Resource": "*"})
