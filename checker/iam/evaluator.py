@@ -599,8 +599,10 @@ class _Gathered:
     scp_levels: list[list[PreparedPolicy]] = field(default_factory=list)
 
 
-def _prepare_levels(levels: OrgLevels) -> list[list[PreparedPolicy]]:
-    return [[prepare_org(p) for p in level] for level in levels if level]
+def prepare_levels(levels: OrgLevels) -> list[list[PreparedPolicy]]:
+    """Organization policy levels, prepared. An empty level stays in its place (it
+    constrains nothing) so that a level's index is its place from the root."""
+    return [[prepare_org(p) for p in level] for level in levels]
 
 
 def _gather(
@@ -621,8 +623,8 @@ def _gather(
     kind = resource_kind or ("generic" if resource else None)
     # SCPs limit the IAM roles of member accounts, never a service principal's own calls;
     # RCPs limit requests by anyone to the resources of the services that support them.
-    scp_levels = _prepare_levels(service_control_policies) if is_role else []
-    rcp_levels = (_prepare_levels(resource_control_policies)
+    scp_levels = prepare_levels(service_control_policies) if is_role else []
+    rcp_levels = (prepare_levels(resource_control_policies)
                   if organizations.rcp_applies(request.action) else [])
     return _Gathered(
         request, identity, boundary, resource, kind,
@@ -673,7 +675,10 @@ def _org_gate(matched: _Gathered) -> _OrgGate:
     levels: list[Outcome] = []
     failed: int | None = None
     unsure: list[_Match] = []
-    for i, side in enumerate(matched.scp_sides):
+    for i, (policies, side) in enumerate(zip(matched.scp_levels, matched.scp_sides,
+                                             strict=True)):
+        if not policies:
+            continue  # an empty level: none given there, no constraint
         level = any3([_allow_of(side.allows), _unknown_policy_outcomes(side)[0]])
         levels.append(level)
         if level.value is False and failed is None:

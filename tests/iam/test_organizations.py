@@ -113,6 +113,16 @@ def test_a_level_without_allow_names_the_level() -> None:
     assert [r.sid for r in result.deciding] == ["S3Only"]
 
 
+def test_an_empty_level_keeps_the_place_of_the_levels_below_it() -> None:
+    # An empty level constrains nothing, but the level below it is still the third from the
+    # root: the finding names the level the user wrote.
+    s3_only = policy({"Sid": "S3Only", **allow("s3:*")})
+    result = evaluate(role_request(), identity_policies=IDENTITY,
+                      service_control_policies=[[FULL], [], [s3_only]])
+    assert result.denied and result.organization_level == 2
+    assert [r.sid for r in result.deciding] == ["S3Only"]
+
+
 def test_an_identity_deny_is_reported_as_such_not_as_the_scp() -> None:
     result = evaluate(role_request(), identity_policies=[policy(allow("*"), deny(CLOUDWATCH))],
                       service_control_policies=[[FULL, policy(deny(CLOUDWATCH))]])
