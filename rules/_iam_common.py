@@ -35,10 +35,10 @@ from personalize_lint.iam.context import (
     service_context,
     setup_dependent,
 )
-from personalize_lint.iam.evaluator import PreparedPolicy, Result, prepare, prepare_org
+from personalize_lint.iam.evaluator import PreparedPolicy, Result, prepare, prepare_levels
 from personalize_lint.iam.grants import grant_policies
 from personalize_lint.iam.statements import PrincipalSpec, Statement
-from personalize_lint.inventory import Inventory, Key, OrgPolicy, Policy, Setup, Source
+from personalize_lint.inventory import Inventory, Key, Policy, Setup, Source
 from personalize_lint.location import Location
 from personalize_lint.setups import as_dict, as_str, attribution_request
 from personalize_lint.setups import output_config as engine_output_config
@@ -235,10 +235,6 @@ def key_account(key_arn: str | None, f: Facts) -> str | None:
     return arn.account if arn is not None and arn.account.isdigit() else role_account(f)
 
 
-def _prepared_levels(levels: list[list[OrgPolicy]]) -> Levels:
-    return [[prepare_org(p) for p in level] for level in levels]
-
-
 def scp_levels(inventory: Inventory, setup: Setup, f: Facts) -> Levels:
     """The SCPs over the role's own calls; none in the management account ("SCPs don't
     affect users or roles in the management account")."""
@@ -247,7 +243,7 @@ def scp_levels(inventory: Inventory, setup: Setup, f: Facts) -> Levels:
         return []
     if org.management_account and org.management_account == role_account(f):
         return []
-    return inventory.shared("SCP levels", org, _prepared_levels,
+    return inventory.shared("SCP levels", org, prepare_levels,
                             org.service_control_policies)
 
 
@@ -259,7 +255,7 @@ def rcp_levels(inventory: Inventory, setup: Setup, resource_account: str | None)
         return []
     if org.management_account and org.management_account == resource_account:
         return []
-    return inventory.shared("RCP levels", org, _prepared_levels,
+    return inventory.shared("RCP levels", org, prepare_levels,
                             org.resource_control_policies)
 
 
