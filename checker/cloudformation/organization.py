@@ -21,7 +21,7 @@ from ..findings import Finding
 from ..iam.arn import parse_arn
 from ..iam.organizations import FULL_ACCESS_ARN, RCP, SCP
 from ..inventory import Organization, OrgPolicy, Policy, Setup
-from ..organization import KEY_OF_TYPE, shape_problems
+from ..organization import KEY_OF_TYPE, shape_problems, wrong_type
 from .links import Links, Note
 from .policies import build_policy
 
@@ -86,9 +86,7 @@ class OrgLinks(Links):
                 problems = list(shape_problems(built.policy.data, policy_type))
                 self.problems.extend(Finding("PL002", message, built.view.location(pointer))
                                      for message, pointer in problems)
-                wrong = any("not an SCP" in m or "not an RCP" in m or "authorization" in m
-                            for m, _ in problems)
-                policy = None if wrong else built.policy
+                policy = None if wrong_type(m for m, _ in problems) else built.policy
         cache[lid] = policy
         return policy
 
