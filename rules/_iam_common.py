@@ -20,6 +20,7 @@ from personalize_lint.document import Document
 from personalize_lint.findings import Finding
 from personalize_lint.iam import actions as action_catalogue
 from personalize_lint.iam.arn import (
+    account_of,
     parse_arn,
     partition_of_region,
     s3_objects_pattern,
@@ -220,8 +221,7 @@ Levels = list[list[PreparedPolicy]]
 
 
 def role_account(f: Facts) -> str | None:
-    arn = parse_arn(f.role_arn or "")
-    return arn.account if arn is not None and arn.account.isdigit() else f.account
+    return account_of(f.role_arn) or f.account
 
 
 def bucket_account(setup: Setup, f: Facts) -> str | None:
@@ -231,8 +231,7 @@ def bucket_account(setup: Setup, f: Facts) -> str | None:
 
 
 def key_account(key_arn: str | None, f: Facts) -> str | None:
-    arn = parse_arn(key_arn or "")
-    return arn.account if arn is not None and arn.account.isdigit() else role_account(f)
+    return account_of(key_arn) or role_account(f)
 
 
 def scp_levels(inventory: Inventory, setup: Setup, f: Facts) -> Levels:

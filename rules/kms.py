@@ -12,7 +12,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from personalize_lint.findings import Finding
-from personalize_lint.iam.arn import KEY_ARN_RE, KEY_ID_RE, key_arn_problem, parse_arn
+from personalize_lint.iam.arn import (
+    KEY_ARN_RE,
+    KEY_ID_RE,
+    account_of,
+    key_arn_problem,
+    parse_arn,
+)
 from personalize_lint.iam.context import PERSONALIZE_SERVICE, Principal, Request, role_context
 from personalize_lint.iam.evaluator import ALLOW_ALL, PreparedPolicy, Result, evaluate, prepare
 from personalize_lint.iam.matching import action_glob
@@ -142,8 +148,7 @@ def _requests_for(f: Facts | None, key_arn: str, roles: list[str]) -> dict[
     for role in roles:
         rf = Facts(f.setup, f.account, f.region, f.partition, role) if f else None
         if rf is None:
-            account = parse_arn(role)
-            acct = account.account if account and account.account.isdigit() else None
+            acct = account_of(role)
             rctx = role_context(role_arn=role, account=acct)
             out[f"the role {role}"] = {
                 a: Request(Principal.role(role, acct), a, key_arn, rctx) for a in KMS_ACTIONS}

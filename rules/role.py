@@ -25,7 +25,7 @@ from typing import Any
 
 from personalize_lint.findings import Finding
 from personalize_lint.iam import managed
-from personalize_lint.iam.arn import ROLE_ARN_API_RE, parse_arn, role_name
+from personalize_lint.iam.arn import ROLE_ARN_API_RE, account_of, parse_arn, role_name
 from personalize_lint.iam.context import (
     PERSONALIZE_NAMESPACE,
     PERSONALIZE_SERVICE,
@@ -117,9 +117,9 @@ def guard_accounts(st: Statement) -> set[str]:
             if c.key.lower() == "aws:sourceaccount" and v.isdigit():
                 found.add(v)
             elif c.key.lower() == "aws:sourcearn":
-                arn = parse_arn(v)
-                if arn is not None and arn.account.isdigit():
-                    found.add(arn.account)
+                account = account_of(v)
+                if account:
+                    found.add(account)
     return found
 
 
@@ -235,8 +235,7 @@ def pl102(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
     checks: list[tuple[Policy, str | None, str | None]] = []
     for setup in inventory.setups:
         if setup.role is not None and setup.role.trust_policy is not None:
-            arn = parse_arn(setup.role.arn or "")
-            account = arn.account if arn and arn.account.isdigit() else facts(setup).account
+            account = account_of(setup.role.arn) or facts(setup).account
             checks.append((setup.role.trust_policy, account, setup.name))
     for _doc, policy in standalone_policies(inventory, "trust"):
         if meant_for_personalize(policy.data):

@@ -18,7 +18,7 @@ policies) are not authorization policies and are left alone.
 from __future__ import annotations
 
 from ..findings import Finding
-from ..iam.arn import parse_arn
+from ..iam.arn import account_of
 from ..iam.organizations import FULL_ACCESS_ARN, RCP, SCP
 from ..inventory import Organization, OrgPolicy, Policy, Setup
 from ..organization import KEY_OF_TYPE, shape_problems, wrong_type
@@ -34,8 +34,7 @@ class OrgLinks(Links):
     _org_built: dict[str, Policy | None]
 
     def link_organization(self, setup: Setup, role_arn: str | None, notes: list[Note]) -> None:
-        arn = parse_arn(role_arn or "")
-        account = arn.account if arn is not None and arn.account.isdigit() else None
+        account = account_of(role_arn)
         organization = Organization()
         for lid in self.live(ORG_POLICY):
             policy_type = self.resolver.prop_text(lid, "Type")
