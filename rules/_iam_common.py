@@ -234,6 +234,11 @@ def key_account(key_arn: str | None, f: Facts) -> str | None:
     return account_of(key_arn) or role_account(f)
 
 
+def in_role_account(account: str | None, f: Facts) -> bool:
+    """Is a resource of ``account`` in the role's account? (Unknown counts as the same.)"""
+    return account is None or account == role_account(f)
+
+
 def scp_levels(inventory: Inventory, setup: Setup, f: Facts) -> Levels:
     """The SCPs over the role's own calls; none in the management account ("SCPs don't
     affect users or roles in the management account")."""

@@ -36,6 +36,7 @@ from ._iam_common import (
     deny_hint,
     facts,
     finding_location,
+    in_role_account,
     key_account,
     key_grants,
     meant_for_personalize,
@@ -48,7 +49,6 @@ from ._iam_common import (
     public_statements,
     rcp_levels,
     resource_policies,
-    role_account,
     role_request,
     sentence,
     service_request,
@@ -227,7 +227,7 @@ def pl301(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
         account = key_account(key_arn, f)
         scope = KeyScope(rcp_levels(inventory, setup, account),
                          key_grants(inventory, setup.key),
-                         account == role_account(f) or account is None)
+                         in_role_account(account, f))
         yield from _key_findings(prepare(policy), _requests_for(f, key_arn, roles),
                                  policy.source.locate(), setup.name, lone=False, org=scope)
     for doc, policy in standalone_policies(inventory, "key"):

@@ -58,6 +58,7 @@ from ._iam_common import (
     facts,
     finding_location,
     has_guard,
+    in_role_account,
     key_account,
     key_grants,
     meant_for_personalize,
@@ -456,7 +457,7 @@ def pl104(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
         request = role_request(check.facts, "s3:PutObject", objects,
                                absent=s3_absent(check.facts))
         account = bucket_account(check.setup, check.facts)
-        same = account == role_account(check.facts) or account is None
+        same = in_role_account(account, check.facts)
         result = _evaluate_role(check, request,
                                 resource_policy=prepared(inventory,
                                                          bucket.policy if bucket else None),
@@ -512,7 +513,7 @@ def pl105(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
         key_policy = prepared(inventory, key.policy if key else None)
         grants = key_grants(inventory, key)
         account = key_account(key_arn, check.facts)
-        same = account == role_account(check.facts) or account is None
+        same = in_role_account(account, check.facts)
         rcps = rcp_levels(inventory, check.setup, account)
         missing: list[tuple[str, Result]] = []
         for action in KMS_ROLE_ACTIONS:
