@@ -317,13 +317,13 @@ def _evaluate_role(check: RoleCheck, request: Request, **kwargs: Any) -> Result:
                     service_control_policies=check.scps, **kwargs)
 
 
-def _boundary_caps(check: RoleCheck, request: Request, result: Result) -> str | None:
+def _boundary_caps(check: RoleCheck, result: Result) -> str | None:
     """' The permissions boundary ... does not allow it ...' when the role's own policies
     grant it and only the boundary keeps it out."""
     boundary = check.role.permissions_boundary
     if boundary is None or result.explicit_deny or result.organization_policy:
         return None
-    if not evaluate(request, identity_policies=check.identity).allowed:
+    if not evaluate(result.request, identity_policies=check.identity).allowed:
         return None
     name = boundary.arn if isinstance(boundary, ManagedPolicyRef) else (
         boundary.name or "of the role")
@@ -359,7 +359,7 @@ def _permission_findings(rule_id: str, check: RoleCheck, request: Request, resul
         why = deny_hint(result) if result.explicit_deny or result.organization_policy else (
             " No statement of its policies allows it." + closest_hint(result, request.action)
             + extra)
-        capped = _boundary_caps(check, request, result)
+        capped = _boundary_caps(check, result)
         if capped is not None:
             why, location, related = capped, _boundary_location(check), (location, *related)
         yield Finding(
@@ -540,8 +540,7 @@ def pl105(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
             why = (deny_hint(first) if first.explicit_deny or first.organization_policy
                    else closest_hint(first, denied[0][0])
                    + ("" if same else _cross_account_hint("key", account, check)))
-            capped = _boundary_caps(check, role_request(check.facts, denied[0][0], key_arn),
-                                    first)
+            capped = _boundary_caps(check, first)
             if capped is not None:
                 why, location, related = capped, _boundary_location(check), (location, *related)
             yield Finding(
