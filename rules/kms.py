@@ -98,6 +98,16 @@ def _missing(results: dict[str, Result]) -> tuple[list[str], list[str], Result |
     return denied, unsure, first
 
 
+def _denier(causes: list[str | None]) -> str:
+    """Who keeps Personalize out: the key policy, an organization policy, or both."""
+    org = next((c for c in causes if c), None)
+    if org is None:
+        return "The key policy does not"
+    if all(causes):
+        return f"A {org} of the organization does not"
+    return f"The key policy and a {org} of the organization do not"
+
+
 def _key_findings(policy: PreparedPolicy, requests: dict[str, dict[str, Request]],
                   fallback: Location, setup: str | None, lone: bool,
                   org: KeyScope | None = None) -> Iterator[Finding]:
@@ -107,6 +117,7 @@ def _key_findings(policy: PreparedPolicy, requests: dict[str, dict[str, Request]
     org = org or KeyScope()
     parts: list[str] = []
     first: Result | None = None
+    causes: list[str | None] = []  # per denial: the organization policy type, or None
     for who, by_action in requests.items():
         results = {}
         for action, request in by_action.items():
@@ -121,6 +132,7 @@ def _key_findings(policy: PreparedPolicy, requests: dict[str, dict[str, Request]
         if denied:
             parts.append(f"{who} lacks {', '.join(denied)}")
             first = first or first_denied
+            causes += [results[a].organization_policy for a in denied]
         if unsure:
             result = results[unsure[0]]
             if not (lone and only_setup_keys(result)):
@@ -129,11 +141,9 @@ def _key_findings(policy: PreparedPolicy, requests: dict[str, dict[str, Request]
     if parts and first is not None:
         location, related = finding_location(first, fallback)
         why = deny_hint(first) if first.explicit_deny else closest_hint(first)
-        head = (f"A {first.organization_policy} of the organization" if
-                first.organization_policy else "The key policy")
         yield Finding(
             "PL301",
-            f"{head} does not let Personalize use the key: {'; '.join(parts)}.{why} "
+            f"{_denier(causes)} let Personalize use the key: {'; '.join(parts)}.{why} "
             "Both personalize.amazonaws.com and the service role need kms:Decrypt, "
             "kms:GenerateDataKey, kms:DescribeKey, kms:CreateGrant and kms:ListGrants (a "
             "grant to the account root delegates to IAM for the role, not for the service).",
