@@ -336,11 +336,13 @@ def _literal_wildcard_hint(st: Statement, misses: list[str]) -> str:
             continue
         arn, string = ("ArnNotLike", "StringNotLike") if cond.negated else ("ArnLike",
                                                                              "StringLike")
+        # The ARN operators only read ARNs: for an account ID or a name, StringLike it is.
+        use = f"{arn} (or {string})" if value.startswith("arn:") else string
         chars = [f'"{c}"' for c in "*?" if c in value]
         what = " and ".join(chars) + (" are not wildcards" if len(chars) > 1 else
                                       " is not a wildcard")
-        return (f" {cond.operator} compares literally: the {what} in {value!r}; use {arn} "
-                f"(or {string}) to match a pattern.")
+        return (f" {cond.operator} compares literally: the {what} in {value!r}; use {use} "
+                "to match a pattern.")
     return ""
 
 
