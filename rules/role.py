@@ -256,13 +256,19 @@ def pl102(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
 # --- PL103-PL106: permissions --------------------------------------------------------------
 
 
-def _org_location(result: Result, location: Location, related: tuple[Location, ...],
-                  check: RoleCheck) -> tuple[Location, tuple[Location, ...]]:
-    """An organization policy decided: point at its statement (or at the set-up when the
-    policy has no document), with the roleArn as related."""
-    if not result.deciding:
-        return check.setup.location, (check.facts.locate("roleArn"),)
-    return location, related
+def _denial(check: RoleCheck, result: Result, fallback: Location,
+            why: str) -> tuple[str, Location, tuple[Location, ...]]:
+    """Where a denied call is reported, and why: at what decided it (an organization
+    policy without a document: the set-up, with the roleArn as related), or at the
+    permissions boundary, with its own hint, when it alone keeps the call out."""
+    location, related = finding_location(result, fallback)
+    if result.organization_policy and not result.deciding:
+        location, related = check.setup.location, (check.facts.locate("roleArn"),)
+    capped = _boundary_caps(check, result)
+    if capped is not None:
+        return capped, _boundary_location(check), (location, *related)
+    return why, location, related
+
 
 CLOUDWATCH_FIX = """{
   "Effect": "Allow",
@@ -351,17 +357,13 @@ def _permission_findings(rule_id: str, check: RoleCheck, request: Request, resul
         yield uncertain_finding(f"the service role may call {what}", result, fallback,
                                 check.setup.name)
     elif result.denied:
-        location, related = finding_location(result, fallback)
         if result.organization_policy:
-            location, related = _org_location(result, location, related, check)
             fix = (f"Change the {result.organization_policy} so that it allows this for the "
                    "service role (for example exempt it with an aws:PrincipalArn condition).")
-        why = deny_hint(result) if result.explicit_deny or result.organization_policy else (
-            " No statement of its policies allows it." + closest_hint(result, request.action)
-            + extra)
-        capped = _boundary_caps(check, result)
-        if capped is not None:
-            why, location, related = capped, _boundary_location(check), (location, *related)
+        why, location, related = _denial(check, result, fallback, deny_hint(result) if
+                                         result.explicit_deny or result.organization_policy
+                                         else " No statement of its policies allows it."
+                                         + closest_hint(result, request.action) + extra)
         yield Finding(
             rule_id,
             f"The service role {name} cannot call {what}.{why}"
@@ -529,20 +531,17 @@ def pl105(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
         if denied:
             names = ", ".join(a for a, _ in denied)
             first = denied[0][1]
-            location, related = finding_location(first, check.facts.locate("kmsKeyArn"))
             fix = ("Narrow the Deny so that it leaves these actions on the key to the role, or "
                    "Personalize cannot encrypt the output." if first.explicit_deny else
                    "Allow these actions on the key ARN in a policy of the role.")
             if first.organization_policy:
-                location, related = _org_location(first, location, related, check)
                 fix = (f"Change the {first.organization_policy} so that it allows these "
                        "actions for the service role.")
-            why = (deny_hint(first) if first.explicit_deny or first.organization_policy
-                   else closest_hint(first, denied[0][0])
-                   + ("" if same else _cross_account_hint("key", account, check)))
-            capped = _boundary_caps(check, first)
-            if capped is not None:
-                why, location, related = capped, _boundary_location(check), (location, *related)
+            why, location, related = _denial(
+                check, first, check.facts.locate("kmsKeyArn"),
+                deny_hint(first) if first.explicit_deny or first.organization_policy
+                else closest_hint(first, denied[0][0])
+                + ("" if same else _cross_account_hint("key", account, check)))
             yield Finding(
                 "PL105",
                 f"The service role {role_name(check.facts.role_arn or '') or ''} cannot call "
