@@ -57,10 +57,10 @@ class OrgLinks(Links):
             setup.organization = organization
 
     def _applies(self, lid: str, account: str | None) -> bool:
-        targets = self.texts(self.resolver.prop(lid, "TargetIds"))
         node = self.resolver.prop(lid, "TargetIds")
         if node is not None and node.unresolved is not None:
             return True  # cannot tell: count it (fail closed)
+        targets = self.texts(node)
         if not targets:
             return False  # created but attached to nothing
         accounts = [t for t in targets if t.isdigit() and len(t) == 12]
