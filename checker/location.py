@@ -60,6 +60,15 @@ def escape_pointer_token(token: str | int) -> str:
     return str(token).replace("~", "~0").replace("/", "~1")
 
 
+def unescape_pointer_token(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def pointer_tokens(pointer: str) -> list[str]:
+    """A JSON pointer's tokens, unescaped: pointer_tokens("/a~1b/0") -> ["a/b", "0"]."""
+    return [unescape_pointer_token(t) for t in pointer.split("/")[1:]]
+
+
 def join_pointer(pointer: str, *tokens: str | int) -> str:
     """Extend a JSON pointer: join_pointer("/Statement", 0, "Action") -> "/Statement/0/Action"."""
     if len(tokens) == 1:  # the common case (template and view walks): no generator

@@ -14,7 +14,7 @@ of the evaluation; the run goes on. Allowed shapes (AWS Organizations user guide
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,7 +57,7 @@ def read_document(doc: Document, policy_type: str, base: str = "") -> ReadPolicy
                     name=doc.path)
     problems = [Finding("PL002", message, doc.location(base + pointer))
                 for message, pointer in shape_problems(data, policy_type)]
-    return ReadPolicy(None if _wrong_type(problems) else policy, problems)
+    return ReadPolicy(None if wrong_type(f.message for f in problems) else policy, problems)
 
 
 def read_content(content: Any, policy_type: str, where: Location, name: str) -> ReadPolicy:
@@ -73,7 +73,7 @@ def read_content(content: Any, policy_type: str, where: Location, name: str) -> 
                 for message, pointer in shape_problems(content, policy_type)]
     policy = Policy(data=content, source=Source(location=where),
                     kind=SUBKIND_OF_TYPE[policy_type], name=name)
-    return ReadPolicy(None if _wrong_type(problems) else policy, problems)
+    return ReadPolicy(None if wrong_type(f.message for f in problems) else policy, problems)
 
 
 def _read_described(doc: Document, described: dict[str, Any], policy_type: str,
@@ -110,8 +110,9 @@ def _at(data: Any, pointer: str) -> Any:
 _WRONG_TYPE = ("not an SCP", "not an RCP", "not an authorization policy")
 
 
-def _wrong_type(problems: list[Finding]) -> bool:
-    return any(any(w in f.message for w in _WRONG_TYPE) for f in problems)
+def wrong_type(messages: Iterable[str]) -> bool:
+    """Does one of these shape problems say the whole document is of the wrong kind?"""
+    return any(any(w in m for w in _WRONG_TYPE) for m in messages)
 
 
 def shape_problems(data: Any, policy_type: str) -> Iterator[tuple[str, str]]:

@@ -20,6 +20,7 @@ from personalize_lint.document import Document
 from personalize_lint.findings import Finding
 from personalize_lint.iam import actions as action_catalogue
 from personalize_lint.iam.arn import (
+    account_of,
     parse_arn,
     partition_of_region,
     s3_objects_pattern,
@@ -35,10 +36,10 @@ from personalize_lint.iam.context import (
     service_context,
     setup_dependent,
 )
-from personalize_lint.iam.evaluator import PreparedPolicy, Result, prepare, prepare_org
+from personalize_lint.iam.evaluator import PreparedPolicy, Result, prepare, prepare_levels
 from personalize_lint.iam.grants import grant_policies
 from personalize_lint.iam.statements import PrincipalSpec, Statement
-from personalize_lint.inventory import Inventory, Key, OrgPolicy, Policy, Setup, Source
+from personalize_lint.inventory import Inventory, Key, Policy, Setup, Source
 from personalize_lint.location import Location
 from personalize_lint.setups import as_dict, as_str, attribution_request
 from personalize_lint.setups import output_config as engine_output_config
@@ -220,8 +221,7 @@ Levels = list[list[PreparedPolicy]]
 
 
 def role_account(f: Facts) -> str | None:
-    arn = parse_arn(f.role_arn or "")
-    return arn.account if arn is not None and arn.account.isdigit() else f.account
+    return account_of(f.role_arn) or f.account
 
 
 def bucket_account(setup: Setup, f: Facts) -> str | None:
@@ -231,12 +231,12 @@ def bucket_account(setup: Setup, f: Facts) -> str | None:
 
 
 def key_account(key_arn: str | None, f: Facts) -> str | None:
-    arn = parse_arn(key_arn or "")
-    return arn.account if arn is not None and arn.account.isdigit() else role_account(f)
+    return account_of(key_arn) or role_account(f)
 
 
-def _prepared_levels(levels: list[list[OrgPolicy]]) -> Levels:
-    return [[prepare_org(p) for p in level] for level in levels]
+def in_role_account(account: str | None, f: Facts) -> bool:
+    """Is a resource of ``account`` in the role's account? (Unknown counts as the same.)"""
+    return account is None or account == role_account(f)
 
 
 def scp_levels(inventory: Inventory, setup: Setup, f: Facts) -> Levels:
@@ -247,7 +247,7 @@ def scp_levels(inventory: Inventory, setup: Setup, f: Facts) -> Levels:
         return []
     if org.management_account and org.management_account == role_account(f):
         return []
-    return inventory.shared("SCP levels", org, _prepared_levels,
+    return inventory.shared("SCP levels", org, prepare_levels,
                             org.service_control_policies)
 
 
@@ -259,7 +259,7 @@ def rcp_levels(inventory: Inventory, setup: Setup, resource_account: str | None)
         return []
     if org.management_account and org.management_account == resource_account:
         return []
-    return inventory.shared("RCP levels", org, _prepared_levels,
+    return inventory.shared("RCP levels", org, prepare_levels,
                             org.resource_control_policies)
 
 
@@ -336,11 +336,13 @@ def _literal_wildcard_hint(st: Statement, misses: list[str]) -> str:
             continue
         arn, string = ("ArnNotLike", "StringNotLike") if cond.negated else ("ArnLike",
                                                                              "StringLike")
+        # The ARN operators only read ARNs: for an account ID or a name, StringLike it is.
+        use = f"{arn} (or {string})" if value.startswith("arn:") else string
         chars = [f'"{c}"' for c in "*?" if c in value]
         what = " and ".join(chars) + (" are not wildcards" if len(chars) > 1 else
                                       " is not a wildcard")
-        return (f" {cond.operator} compares literally: the {what} in {value!r}; use {arn} "
-                f"(or {string}) to match a pattern.")
+        return (f" {cond.operator} compares literally: the {what} in {value!r}; use {use} "
+                "to match a pattern.")
     return ""
 
 

@@ -12,7 +12,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from personalize_lint.findings import Finding
-from personalize_lint.iam.arn import KEY_ARN_RE, KEY_ID_RE, key_arn_problem, parse_arn
+from personalize_lint.iam.arn import (
+    KEY_ARN_RE,
+    KEY_ID_RE,
+    account_of,
+    key_arn_problem,
+    parse_arn,
+)
 from personalize_lint.iam.context import PERSONALIZE_SERVICE, Principal, Request, role_context
 from personalize_lint.iam.evaluator import ALLOW_ALL, PreparedPolicy, Result, evaluate, prepare
 from personalize_lint.iam.matching import action_glob
@@ -30,6 +36,7 @@ from ._iam_common import (
     deny_hint,
     facts,
     finding_location,
+    in_role_account,
     key_account,
     key_grants,
     meant_for_personalize,
@@ -42,7 +49,6 @@ from ._iam_common import (
     public_statements,
     rcp_levels,
     resource_policies,
-    role_account,
     role_request,
     sentence,
     service_request,
@@ -92,6 +98,16 @@ def _missing(results: dict[str, Result]) -> tuple[list[str], list[str], Result |
     return denied, unsure, first
 
 
+def _denier(causes: list[str | None]) -> str:
+    """Who keeps Personalize out: the key policy, an organization policy, or both."""
+    org = next((c for c in causes if c), None)
+    if org is None:
+        return "The key policy does not"
+    if all(causes):
+        return f"A {org} of the organization does not"
+    return f"The key policy and a {org} of the organization do not"
+
+
 def _key_findings(policy: PreparedPolicy, requests: dict[str, dict[str, Request]],
                   fallback: Location, setup: str | None, lone: bool,
                   org: KeyScope | None = None) -> Iterator[Finding]:
@@ -101,6 +117,7 @@ def _key_findings(policy: PreparedPolicy, requests: dict[str, dict[str, Request]
     org = org or KeyScope()
     parts: list[str] = []
     first: Result | None = None
+    causes: list[str | None] = []  # per denial: the organization policy type, or None
     for who, by_action in requests.items():
         results = {}
         for action, request in by_action.items():
@@ -115,6 +132,7 @@ def _key_findings(policy: PreparedPolicy, requests: dict[str, dict[str, Request]
         if denied:
             parts.append(f"{who} lacks {', '.join(denied)}")
             first = first or first_denied
+            causes += [results[a].organization_policy for a in denied]
         if unsure:
             result = results[unsure[0]]
             if not (lone and only_setup_keys(result)):
@@ -123,11 +141,9 @@ def _key_findings(policy: PreparedPolicy, requests: dict[str, dict[str, Request]
     if parts and first is not None:
         location, related = finding_location(first, fallback)
         why = deny_hint(first) if first.explicit_deny else closest_hint(first)
-        head = (f"A {first.organization_policy} of the organization" if
-                first.organization_policy else "The key policy")
         yield Finding(
             "PL301",
-            f"{head} does not let Personalize use the key: {'; '.join(parts)}.{why} "
+            f"{_denier(causes)} let Personalize use the key: {'; '.join(parts)}.{why} "
             "Both personalize.amazonaws.com and the service role need kms:Decrypt, "
             "kms:GenerateDataKey, kms:DescribeKey, kms:CreateGrant and kms:ListGrants (a "
             "grant to the account root delegates to IAM for the role, not for the service).",
@@ -142,8 +158,7 @@ def _requests_for(f: Facts | None, key_arn: str, roles: list[str]) -> dict[
     for role in roles:
         rf = Facts(f.setup, f.account, f.region, f.partition, role) if f else None
         if rf is None:
-            account = parse_arn(role)
-            acct = account.account if account and account.account.isdigit() else None
+            acct = account_of(role)
             rctx = role_context(role_arn=role, account=acct)
             out[f"the role {role}"] = {
                 a: Request(Principal.role(role, acct), a, key_arn, rctx) for a in KMS_ACTIONS}
@@ -222,7 +237,7 @@ def pl301(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
         account = key_account(key_arn, f)
         scope = KeyScope(rcp_levels(inventory, setup, account),
                          key_grants(inventory, setup.key),
-                         account == role_account(f) or account is None)
+                         in_role_account(account, f))
         yield from _key_findings(prepare(policy), _requests_for(f, key_arn, roles),
                                  policy.source.locate(), setup.name, lone=False, org=scope)
     for doc, policy in standalone_policies(inventory, "key"):

@@ -25,7 +25,7 @@ from typing import Any
 
 from personalize_lint.findings import Finding
 from personalize_lint.iam import managed
-from personalize_lint.iam.arn import ROLE_ARN_API_RE, parse_arn, role_name
+from personalize_lint.iam.arn import ROLE_ARN_API_RE, account_of, parse_arn, role_name
 from personalize_lint.iam.context import (
     PERSONALIZE_NAMESPACE,
     PERSONALIZE_SERVICE,
@@ -58,6 +58,7 @@ from ._iam_common import (
     facts,
     finding_location,
     has_guard,
+    in_role_account,
     key_account,
     key_grants,
     meant_for_personalize,
@@ -117,9 +118,9 @@ def guard_accounts(st: Statement) -> set[str]:
             if c.key.lower() == "aws:sourceaccount" and v.isdigit():
                 found.add(v)
             elif c.key.lower() == "aws:sourcearn":
-                arn = parse_arn(v)
-                if arn is not None and arn.account.isdigit():
-                    found.add(arn.account)
+                account = account_of(v)
+                if account:
+                    found.add(account)
     return found
 
 
@@ -235,8 +236,7 @@ def pl102(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
     checks: list[tuple[Policy, str | None, str | None]] = []
     for setup in inventory.setups:
         if setup.role is not None and setup.role.trust_policy is not None:
-            arn = parse_arn(setup.role.arn or "")
-            account = arn.account if arn and arn.account.isdigit() else facts(setup).account
+            account = account_of(setup.role.arn) or facts(setup).account
             checks.append((setup.role.trust_policy, account, setup.name))
     for _doc, policy in standalone_policies(inventory, "trust"):
         if meant_for_personalize(policy.data):
@@ -256,13 +256,19 @@ def pl102(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
 # --- PL103-PL106: permissions --------------------------------------------------------------
 
 
-def _org_location(result: Result, location: Location, related: tuple[Location, ...],
-                  check: RoleCheck) -> tuple[Location, tuple[Location, ...]]:
-    """An organization policy decided: point at its statement (or at the set-up when the
-    policy has no document), with the roleArn as related."""
-    if not result.deciding:
-        return check.setup.location, (check.facts.locate("roleArn"),)
-    return location, related
+def _denial(check: RoleCheck, result: Result, fallback: Location,
+            why: str) -> tuple[str, Location, tuple[Location, ...]]:
+    """Where a denied call is reported, and why: at what decided it (an organization
+    policy without a document: the set-up, with the roleArn as related), or at the
+    permissions boundary, with its own hint, when it alone keeps the call out."""
+    location, related = finding_location(result, fallback)
+    if result.organization_policy and not result.deciding:
+        location, related = check.setup.location, (check.facts.locate("roleArn"),)
+    capped = _boundary_caps(check, result)
+    if capped is not None:
+        return capped, _boundary_location(check), (location, *related)
+    return why, location, related
+
 
 CLOUDWATCH_FIX = """{
   "Effect": "Allow",
@@ -317,13 +323,13 @@ def _evaluate_role(check: RoleCheck, request: Request, **kwargs: Any) -> Result:
                     service_control_policies=check.scps, **kwargs)
 
 
-def _boundary_caps(check: RoleCheck, request: Request, result: Result) -> str | None:
+def _boundary_caps(check: RoleCheck, result: Result) -> str | None:
     """' The permissions boundary ... does not allow it ...' when the role's own policies
     grant it and only the boundary keeps it out."""
     boundary = check.role.permissions_boundary
     if boundary is None or result.explicit_deny or result.organization_policy:
         return None
-    if not evaluate(request, identity_policies=check.identity).allowed:
+    if not evaluate(result.request, identity_policies=check.identity).allowed:
         return None
     name = boundary.arn if isinstance(boundary, ManagedPolicyRef) else (
         boundary.name or "of the role")
@@ -351,17 +357,13 @@ def _permission_findings(rule_id: str, check: RoleCheck, request: Request, resul
         yield uncertain_finding(f"the service role may call {what}", result, fallback,
                                 check.setup.name)
     elif result.denied:
-        location, related = finding_location(result, fallback)
         if result.organization_policy:
-            location, related = _org_location(result, location, related, check)
             fix = (f"Change the {result.organization_policy} so that it allows this for the "
                    "service role (for example exempt it with an aws:PrincipalArn condition).")
-        why = deny_hint(result) if result.explicit_deny or result.organization_policy else (
-            " No statement of its policies allows it." + closest_hint(result, request.action)
-            + extra)
-        capped = _boundary_caps(check, request, result)
-        if capped is not None:
-            why, location, related = capped, _boundary_location(check), (location, *related)
+        why, location, related = _denial(check, result, fallback, deny_hint(result) if
+                                         result.explicit_deny or result.organization_policy
+                                         else " No statement of its policies allows it."
+                                         + closest_hint(result, request.action) + extra)
         yield Finding(
             rule_id,
             f"The service role {name} cannot call {what}.{why}"
@@ -457,7 +459,7 @@ def pl104(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
         request = role_request(check.facts, "s3:PutObject", objects,
                                absent=s3_absent(check.facts))
         account = bucket_account(check.setup, check.facts)
-        same = account == role_account(check.facts) or account is None
+        same = in_role_account(account, check.facts)
         result = _evaluate_role(check, request,
                                 resource_policy=prepared(inventory,
                                                          bucket.policy if bucket else None),
@@ -513,7 +515,7 @@ def pl105(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
         key_policy = prepared(inventory, key.policy if key else None)
         grants = key_grants(inventory, key)
         account = key_account(key_arn, check.facts)
-        same = account == role_account(check.facts) or account is None
+        same = in_role_account(account, check.facts)
         rcps = rcp_levels(inventory, check.setup, account)
         missing: list[tuple[str, Result]] = []
         for action in KMS_ROLE_ACTIONS:
@@ -529,21 +531,17 @@ def pl105(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
         if denied:
             names = ", ".join(a for a, _ in denied)
             first = denied[0][1]
-            location, related = finding_location(first, check.facts.locate("kmsKeyArn"))
             fix = ("Narrow the Deny so that it leaves these actions on the key to the role, or "
                    "Personalize cannot encrypt the output." if first.explicit_deny else
                    "Allow these actions on the key ARN in a policy of the role.")
             if first.organization_policy:
-                location, related = _org_location(first, location, related, check)
                 fix = (f"Change the {first.organization_policy} so that it allows these "
                        "actions for the service role.")
-            why = (deny_hint(first) if first.explicit_deny or first.organization_policy
-                   else closest_hint(first, denied[0][0])
-                   + ("" if same else _cross_account_hint("key", account, check)))
-            capped = _boundary_caps(check, role_request(check.facts, denied[0][0], key_arn),
-                                    first)
-            if capped is not None:
-                why, location, related = capped, _boundary_location(check), (location, *related)
+            why, location, related = _denial(
+                check, first, check.facts.locate("kmsKeyArn"),
+                deny_hint(first) if first.explicit_deny or first.organization_policy
+                else closest_hint(first, denied[0][0])
+                + ("" if same else _cross_account_hint("key", account, check)))
             yield Finding(
                 "PL105",
                 f"The service role {role_name(check.facts.role_arn or '') or ''} cannot call "

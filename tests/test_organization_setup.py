@@ -214,6 +214,21 @@ def test_rcp_source_account_guard_missing_the_account_blocks_the_service(project
         assert f.location.path == "org/rcp.json"
 
 
+def test_a_key_policy_gap_beside_an_rcp_deny_names_both(project: Path) -> None:
+    # The RCP keeps the service out; the key policy (no root, no role statement) keeps the
+    # role out, and RCPs are not what stops the role here.
+    service_only = doc({"Effect": "Allow", "Principal": {"Service": "personalize.amazonaws.com"},
+                        "Action": ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey",
+                                   "kms:CreateGrant", "kms:ListGrants"], "Resource": "*"})
+    add(project, {"org/rcp.json": confused_deputy([OTHER]),
+                  "kms/metrics-key-policy.json": service_only},
+        'resource-control-policies = ["org/rcp.json"]')
+    found = one(lint(project), "PL301")
+    assert found.message.startswith("The key policy and a resource control policy of the "
+                                    "organization do not let Personalize use the key")
+    assert "EnforceConfusedDeputyProtection" in found.message
+
+
 def test_an_rcp_never_restricts_cloudwatch(project: Path) -> None:
     add(project, {"org/rcp.json": doc(rcp_deny("*"))},
         'resource-control-policies = ["org/rcp.json"]')

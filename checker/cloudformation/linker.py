@@ -32,13 +32,15 @@ from ..inventory import MetricAttribution, Setup, Source
 from ..location import Location
 from ..personalize.schemas import canonical_dataset_type
 from ..setups import attribution_request, bucket_name, output_config
-from .attribution import translate
+from .attribution import Translated, translate
+from .intrinsics import Resolver
 from .links import Note
 from .nodes import RNode
 from .organization import OrgLinks
 from .roles import ROLE_KEYS, RoleLinks
 from .schemas import BuiltSchema, build_schema
 from .storage import StorageLinks, default_key
+from .template import Template
 from .views import TemplateView, anchor_view
 
 METRIC_ATTRIBUTION = "AWS::Personalize::MetricAttribution"
@@ -72,6 +74,25 @@ class Targets:
             dest.get("kmsKeyArn"))))
 
 
+def attribution_setup(template: Template, logical_id: str, resolver: Resolver, name: str,
+                      origin: str) -> tuple[Setup, Translated]:
+    """A set-up holding the request the MetricAttribution ``logical_id`` stands for, read
+    through ``resolver`` (a template's own, or a Terraform stack's); the translation's
+    problems and unknown parts are the caller's to report."""
+    pointer = template.property_pointer(logical_id)
+    properties = resolver.at_pointer(pointer)
+    if not isinstance(properties.value, dict):
+        properties = RNode(pointer, {})
+    translated = translate(template, logical_id, properties, resolver.pseudo_values)
+    view = translated.view
+    setup = Setup(name=name, origin=origin,
+                  location=anchor_view(template, template.resource_pointer(logical_id))
+                  .location())
+    setup.metric_attribution = MetricAttribution(data=view.data, source=Source(view),
+                                                 form="create")
+    return setup, translated
+
+
 class Linker(RoleLinks, StorageLinks, OrgLinks):
     """Builds the set-ups of one template (and the documents no set-up uses)."""
 
@@ -82,19 +103,11 @@ class Linker(RoleLinks, StorageLinks, OrgLinks):
 
     def link_attribution(self, logical_id: str) -> Linked:
         """The set-up a MetricAttribution resource stands for."""
-        template = self.template
-        pointer = template.property_pointer(logical_id)
-        properties = self.resolver.at_pointer(pointer)
-        if not isinstance(properties.value, dict):
-            properties = RNode(pointer, {})
-        translated = translate(template, logical_id, properties, self.resolver.pseudo_values)
+        setup, translated = attribution_setup(self.template, logical_id, self.resolver,
+                                              f"{self.template.path}#{logical_id}",
+                                              "cloudformation")
         self.problems.extend(translated.problems)
         view = translated.view
-        setup = Setup(name=f"{template.path}#{logical_id}",
-                      location=anchor_view(template, template.resource_pointer(logical_id))
-                      .location(), origin="cloudformation")
-        setup.metric_attribution = MetricAttribution(data=view.data, source=Source(view),
-                                                     form="create")
         linked = Linked(setup, self.notes_of(("metric-attribution",), translated.unknown))
         self.present(logical_id, linked.notes, ("metric-attribution",))
         self.link(setup, Targets.of(view.data), view, linked.notes)

@@ -18,10 +18,10 @@ policies) are not authorization policies and are left alone.
 from __future__ import annotations
 
 from ..findings import Finding
-from ..iam.arn import parse_arn
+from ..iam.arn import account_of
 from ..iam.organizations import FULL_ACCESS_ARN, RCP, SCP
 from ..inventory import Organization, OrgPolicy, Policy, Setup
-from ..organization import KEY_OF_TYPE, shape_problems
+from ..organization import KEY_OF_TYPE, shape_problems, wrong_type
 from .links import Links, Note
 from .policies import build_policy
 
@@ -34,8 +34,7 @@ class OrgLinks(Links):
     _org_built: dict[str, Policy | None]
 
     def link_organization(self, setup: Setup, role_arn: str | None, notes: list[Note]) -> None:
-        arn = parse_arn(role_arn or "")
-        account = arn.account if arn is not None and arn.account.isdigit() else None
+        account = account_of(role_arn)
         organization = Organization()
         for lid in self.live(ORG_POLICY):
             policy_type = self.resolver.prop_text(lid, "Type")
@@ -58,10 +57,10 @@ class OrgLinks(Links):
             setup.organization = organization
 
     def _applies(self, lid: str, account: str | None) -> bool:
-        targets = self.texts(self.resolver.prop(lid, "TargetIds"))
         node = self.resolver.prop(lid, "TargetIds")
         if node is not None and node.unresolved is not None:
             return True  # cannot tell: count it (fail closed)
+        targets = self.texts(node)
         if not targets:
             return False  # created but attached to nothing
         accounts = [t for t in targets if t.isdigit() and len(t) == 12]
@@ -86,9 +85,7 @@ class OrgLinks(Links):
                 problems = list(shape_problems(built.policy.data, policy_type))
                 self.problems.extend(Finding("PL002", message, built.view.location(pointer))
                                      for message, pointer in problems)
-                wrong = any("not an SCP" in m or "not an RCP" in m or "authorization" in m
-                            for m, _ in problems)
-                policy = None if wrong else built.policy
+                policy = None if wrong_type(m for m, _ in problems) else built.policy
         cache[lid] = policy
         return policy
 

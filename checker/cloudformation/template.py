@@ -12,7 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..document import Document
-from ..location import escape_pointer_token, join_pointer
+from ..location import (
+    escape_pointer_token,
+    join_pointer,
+    pointer_tokens,
+    unescape_pointer_token,
+)
 
 RESOURCE_TYPE_PREFIXES = ("AWS::", "Custom::", "Alexa::")
 
@@ -87,7 +92,7 @@ class Template:
         if not pointer.startswith(prefix):
             return None
         token = pointer[len(prefix) :].split("/", 1)[0]
-        logical_id = token.replace("~1", "/").replace("~0", "~")
+        logical_id = unescape_pointer_token(token)
         return logical_id if logical_id in self.resources else None
 
     def describe(self, pointer: str) -> str:
@@ -97,9 +102,13 @@ class Template:
         if logical_id is None:
             return pointer.lstrip("/").replace("/", ".") or self.path
         rest = pointer[len(self.resource_pointer(logical_id)) :]
-        rest = rest.removeprefix("/Properties")
-        out = logical_id
-        for raw in rest.split("/")[1:]:
-            token = raw.replace("~1", "/").replace("~0", "~")
-            out += f"[{token}]" if token.isdigit() else f".{token}"
-        return out
+        return dotted(logical_id, rest.removeprefix("/Properties"))
+
+
+def dotted(name: str, rest: str) -> str:
+    """``Role.Policies[0].PolicyName``: a name, then the pointer below it in dots and
+    indexes."""
+    out = name
+    for token in pointer_tokens(rest):
+        out += f"[{token}]" if token.isdigit() else f".{token}"
+    return out

@@ -72,6 +72,12 @@ def parse_arn(value: str) -> Arn | None:
     return Arn(*parts[1:])
 
 
+def account_of(value: str | None) -> str | None:
+    """The account ID an ARN names (digits), or None (no ARN, no account, a wildcard)."""
+    arn = parse_arn(value or "")
+    return arn.account if arn is not None and arn.account.isdigit() else None
+
+
 def partition_of_region(region: str | None) -> str:
     for prefix, partition in _REGION_PARTITION:
         if region and region.startswith(prefix):

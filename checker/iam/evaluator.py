@@ -331,6 +331,12 @@ def _role_identities(principal: Principal) -> tuple[str | None, str | None]:
     return None, None
 
 
+def _names_session(entry: str, session_prefix: str | None) -> bool:
+    """Does a Principal entry name a session of the role (``assumed-role/<name>/...``)?
+    Case-sensitive, as the role name is."""
+    return session_prefix is not None and entry.startswith(session_prefix)
+
+
 def _spec_outcome(spec: PrincipalSpec, principal: Principal) -> tuple[Outcome, Outcome]:
     """(matches the principal itself, matches its account) for one Principal element."""
     if spec.wildcard:
@@ -358,7 +364,7 @@ def _spec_outcome(spec: PrincipalSpec, principal: Principal) -> tuple[Outcome, O
             # is case sensitive" (creating a role); so is the rest of the ARN.
             entry == principal.name
             or (role_plain is not None and entry == role_plain)
-            or (session_prefix is not None and entry.startswith(session_prefix))
+            or _names_session(entry, session_prefix)
         ):
             direct.append(TRUE)
         elif partial_role and ":role/" in entry:
@@ -593,8 +599,10 @@ class _Gathered:
     scp_levels: list[list[PreparedPolicy]] = field(default_factory=list)
 
 
-def _prepare_levels(levels: OrgLevels) -> list[list[PreparedPolicy]]:
-    return [[prepare_org(p) for p in level] for level in levels if level]
+def prepare_levels(levels: OrgLevels) -> list[list[PreparedPolicy]]:
+    """Organization policy levels, prepared. An empty level stays in its place (it
+    constrains nothing) so that a level's index is its place from the root."""
+    return [[prepare_org(p) for p in level] for level in levels]
 
 
 def _gather(
@@ -615,8 +623,8 @@ def _gather(
     kind = resource_kind or ("generic" if resource else None)
     # SCPs limit the IAM roles of member accounts, never a service principal's own calls;
     # RCPs limit requests by anyone to the resources of the services that support them.
-    scp_levels = _prepare_levels(service_control_policies) if is_role else []
-    rcp_levels = (_prepare_levels(resource_control_policies)
+    scp_levels = prepare_levels(service_control_policies) if is_role else []
+    rcp_levels = (prepare_levels(resource_control_policies)
                   if organizations.rcp_applies(request.action) else [])
     return _Gathered(
         request, identity, boundary, resource, kind,
@@ -636,8 +644,7 @@ def _session_grant(m: _Match, principal: Principal) -> bool:
     _, session_prefix = _role_identities(principal)
     if spec is None or session_prefix is None or m.ref.statement.principal_key != "Principal":
         return False
-    prefix = session_prefix.lower()
-    return any(e is not None and e.lower().startswith(prefix) for e in spec.aws)
+    return any(e is not None and _names_session(e, session_prefix) for e in spec.aws)
 
 
 @dataclass
@@ -668,7 +675,10 @@ def _org_gate(matched: _Gathered) -> _OrgGate:
     levels: list[Outcome] = []
     failed: int | None = None
     unsure: list[_Match] = []
-    for i, side in enumerate(matched.scp_sides):
+    for i, (policies, side) in enumerate(zip(matched.scp_levels, matched.scp_sides,
+                                             strict=True)):
+        if not policies:
+            continue  # an empty level: none given there, no constraint
         level = any3([_allow_of(side.allows), _unknown_policy_outcomes(side)[0]])
         levels.append(level)
         if level.value is False and failed is None:

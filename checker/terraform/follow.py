@@ -127,7 +127,7 @@ def _resolve(plan: Plan, ref: Reference, module: str, index: Any, hops: int) -> 
         parent, call = split_module(module)
         if call is None:
             return f"var.{ref.name} is a root module variable without a value in the plan"
-        config = plan.module_config(_calls(parent))
+        config = plan.module_config(module_calls(parent))
         expressions = config.calls[call][1] if config and call in config.calls else {}
         refs = references(expressions.get(ref.name))
         if not refs:
@@ -137,7 +137,7 @@ def _resolve(plan: Plan, ref: Reference, module: str, index: Any, hops: int) -> 
         child = _module_instance(plan, module, ref.name, ref.key)
         if child is None:
             return f"module.{ref.name} has no single instance in the plan"
-        config = plan.module_config(_calls(child))
+        config = plan.module_config(module_calls(child))
         refs = references(config.outputs.get(ref.output) if config else None)
         if not refs:
             return f"module.{ref.name}.{ref.output} is not an output that refers to a resource"
@@ -204,7 +204,3 @@ def _module_starts(module: str) -> Iterator[int]:
             depth -= 1
         elif depth == 0 and module.startswith("module.", i) and (i == 0 or module[i - 1] == "."):
             yield i
-
-
-def _calls(module: str) -> tuple[str, ...]:
-    return module_calls(module)

@@ -14,16 +14,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..cloudformation.attribution import translate
 from ..cloudformation.intrinsics import Resolver
-from ..cloudformation.linker import METRIC_ATTRIBUTION, Linked, Targets
+from ..cloudformation.linker import METRIC_ATTRIBUTION, Linked, Targets, attribution_setup
 from ..cloudformation.links import Note
 from ..cloudformation.nodes import RNode, at
 from ..cloudformation.template import Template
 from ..cloudformation.views import anchor_view
 from ..document import Document
 from ..findings import Finding
-from ..inventory import MetricAttribution, MissingInput, Setup, Source
+from ..inventory import MissingInput
 from ..loaders.errors import ParseError
 from ..location import Span
 from .linker import PlanLinker
@@ -149,18 +148,11 @@ def _parameters(linker: PlanLinker, stack: Instance) -> dict[str, RNode]:
 def link_stack(linker: PlanLinker, found: StackAttribution) -> Linked:
     """The set-up a stack's metric attribution stands for, linked to the plan."""
     template, lid = found.template, found.logical_id
-    pointer = template.property_pointer(lid)
-    properties = found.resolver.at_pointer(pointer)
-    if not isinstance(properties.value, dict):
-        properties = RNode(pointer, {})
-    translated = translate(template, lid, properties, found.resolver.pseudo_values)
+    setup, translated = attribution_setup(template, lid, found.resolver,
+                                          f"{linker.plan.path}#{found.stack.address}/{lid}",
+                                          "terraform")
     linker.problems.extend(translated.problems)
     view = translated.view
-    setup = Setup(name=f"{linker.plan.path}#{found.stack.address}/{lid}",
-                  location=anchor_view(template, template.resource_pointer(lid)).location(),
-                  origin="terraform")
-    setup.metric_attribution = MetricAttribution(data=view.data, source=Source(view),
-                                                 form="create")
     notes = [Note(("metric-attribution",), MissingInput(
         template.describe(u.template_pointer), u.reason,
         anchor_view(template, u.template_pointer).location())) for u in translated.unknown]

@@ -27,7 +27,7 @@ from typing import Any
 from ..cloudformation import resources
 from ..cloudformation.intrinsics import Resolver
 from ..cloudformation.nodes import RNode, at, concat, unresolved
-from ..cloudformation.template import Template
+from ..cloudformation.template import Template, dotted
 from ..location import join_pointer
 from . import mapping
 from .follow import Target, expression_at, follow, references
@@ -96,11 +96,7 @@ class PlanTemplate(Template):
             if pointer == base or pointer.startswith(base + "/"):
                 rest = pointer[len(base):]
                 break
-        out = found.address
-        for raw in rest.split("/")[1:]:
-            token = raw.replace("~1", "/").replace("~0", "~")
-            out += f"[{token}]" if token.isdigit() else f".{token}"
-        return out
+        return dotted(found.address, rest)
 
 
 class PlanResolver(Resolver):

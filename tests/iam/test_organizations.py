@@ -113,6 +113,16 @@ def test_a_level_without_allow_names_the_level() -> None:
     assert [r.sid for r in result.deciding] == ["S3Only"]
 
 
+def test_an_empty_level_keeps_the_place_of_the_levels_below_it() -> None:
+    # An empty level constrains nothing, but the level below it is still the third from the
+    # root: the finding names the level the user wrote.
+    s3_only = policy({"Sid": "S3Only", **allow("s3:*")})
+    result = evaluate(role_request(), identity_policies=IDENTITY,
+                      service_control_policies=[[FULL], [], [s3_only]])
+    assert result.denied and result.organization_level == 2
+    assert [r.sid for r in result.deciding] == ["S3Only"]
+
+
 def test_an_identity_deny_is_reported_as_such_not_as_the_scp() -> None:
     result = evaluate(role_request(), identity_policies=[policy(allow("*"), deny(CLOUDWATCH))],
                       service_control_policies=[[FULL, policy(deny(CLOUDWATCH))]])
@@ -322,6 +332,20 @@ def test_a_grant_to_the_role_session_is_not_capped_by_the_boundary() -> None:
     result = evaluate(role_request("s3:PutObject", OBJECTS), resource_policy=to_session,
                       resource_kind="s3", permissions_boundary=policy(allow("cloudwatch:*")))
     assert result.allowed
+
+
+def test_a_session_arn_of_another_letter_case_does_not_lift_the_boundary_cap() -> None:
+    # "When a role name is used in a policy or as part of an ARN, the role name is case
+    # sensitive" (IAM user guide, creating a role): assumed-role/PERSONALIZEROLE/... names
+    # another role's sessions, so this statement grants the role only through its role ARN,
+    # which the boundary caps.
+    other_case = f"arn:aws:sts::{ACCOUNT}:assumed-role/PERSONALIZEROLE/personalize-session"
+    both = policy({"Effect": "Allow", "Principal": {"AWS": [ROLE, other_case]},
+                   "Action": "s3:PutObject", "Resource": "arn:aws:s3:::metrics-bucket/*"})
+    request = role_request("s3:PutObject", OBJECTS)
+    assert evaluate(request, resource_policy=both, resource_kind="s3").allowed
+    assert evaluate(request, resource_policy=both, resource_kind="s3",
+                    permissions_boundary=policy(allow("cloudwatch:*"))).denied
 
 
 def test_a_key_policy_grant_to_the_role_is_capped_by_a_boundary_without_kms() -> None:

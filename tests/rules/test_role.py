@@ -97,6 +97,16 @@ def test_pl101_literal_wildcard_message_suggests_a_like_operator() -> None:
     assert ids(R.pl101, lone_trust) == ["PL101"]  # the shape alone decides it, any account
 
 
+def test_pl101_literal_wildcard_in_an_account_suggests_stringlike_only() -> None:
+    # ArnLike reads ARNs ("Each of the six colon-delimited components of the ARN is checked
+    # separately"): an account ID pattern needs StringLike.
+    trust = [{**GOOD_TRUST, "Condition": {"StringEquals": {"aws:SourceAccount": "1111*"}}}]
+    [f] = run(R.pl101, build(trust=trust))
+    assert "StringEquals compares literally" in f.message
+    assert "use StringLike to match a pattern" in f.message
+    assert "ArnLike" not in f.message
+
+
 def test_pl101_message_points_at_the_statement() -> None:
     inventory = build(trust=[{**GOOD_TRUST, "Principal": {"Service":
                                                          "personalise.amazonaws.com"}}])

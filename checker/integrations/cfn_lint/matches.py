@@ -17,6 +17,7 @@ from cfnlint.rules import RuleMatch
 from cfnlint.template import Template
 
 from ...findings import Finding
+from ...location import pointer_tokens
 from ..ids import cfn_lint_id
 from ..scan import FileScan, scan_file
 
@@ -89,7 +90,4 @@ def _marks(template: Any, path: list[str | int]) -> tuple[int, int, int, int] | 
 def pointer_path(pointer: str) -> list[str | int]:
     """A JSON pointer as a cfn-lint path: ``/Resources/R/Properties/Policies/0`` →
     ``["Resources", "R", "Properties", "Policies", 0]``."""
-    if not pointer:
-        return []
-    tokens = (t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/"))
-    return [int(t) if t.isdigit() else t for t in tokens]
+    return [int(t) if t.isdigit() else t for t in pointer_tokens(pointer)]

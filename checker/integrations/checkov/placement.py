@@ -28,7 +28,7 @@ from typing import Literal
 
 from ...findings import LEVEL_RANK, Finding
 from ...inventory import Setup, Source
-from ...location import Location
+from ...location import Location, unescape_pointer_token
 from ..scan import FileScan
 
 Result = Literal["FAILED", "PASSED", "SKIPPED", "UNKNOWN"]
@@ -130,7 +130,7 @@ class Placement:
             return nested.group(1) if nested else location.logical_id
         parts = location.pointer.split("/")
         if len(parts) >= 3 and parts[1] == "Resources":
-            return parts[2].replace("~1", "/").replace("~0", "~")
+            return unescape_pointer_token(parts[2])
         return None
 
     def _anchor(self, setup: Setup) -> str | None:
