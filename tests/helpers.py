@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import subprocess
@@ -42,7 +43,9 @@ def run_cli(
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
-def write(path: Path, text: str) -> Path:
+def write(path: Path, text: str | bytes, *, gz: bool = False) -> Path:
+    """Write text as UTF-8 (or bytes as they are), gzip-compressed with ``gz``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    path.write_bytes(gzip.compress(data) if gz else data)
     return path
