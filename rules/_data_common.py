@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from personalize_lint.data.result import MAX_EXAMPLES, Position, ScanResult
+from personalize_lint.data.result import MAX_EXAMPLES, Position, ScanResult, Tally
 from personalize_lint.document import Document
 from personalize_lint.findings import Finding
 from personalize_lint.inventory import Inventory, Setup, Source
@@ -386,10 +386,13 @@ def not_evaluated(facts: DataFacts) -> Iterator[Finding]:
 
 
 def combined(
-    facts: DataFacts, bulk_count: int, bulk_examples: list[Position], events: Sample, what: str
+    facts: DataFacts, bulk: Tally | None, events: Sample, what: str
 ) -> tuple[str, Location, tuple[Location, ...]] | None:
-    """Message, location and related places for a tally over bulk rows and PutEvents events
-    (one dataset group: they are counted together)."""
+    """Message, location and related places for a tally over bulk rows (None: no scan, or
+    no row has the property) and PutEvents events (one dataset group: they are counted
+    together)."""
+    bulk_count = bulk.count if bulk else 0
+    bulk_examples = bulk.examples if bulk else []
     total = bulk_count + events.count
     if not total:
         return None

@@ -94,11 +94,9 @@ def pl606_no_source(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]
     for facts in all_facts(inventory, ctx, payloads=True):
         yield from not_evaluated(facts)
         scan = facts.scan
-        bulk = scan.no_source if scan else None
         found = combined(
             facts,
-            bulk.count if bulk else 0,
-            bulk.examples if bulk else [],
+            scan.no_source if scan else None,
             facts.events.no_source,
             f"have neither a recommendation ID nor an attribution source and will be reported "
             f"as {UNDEFINED}",
@@ -140,12 +138,9 @@ u-1,i-9,1700000000,click,RID-123,email-weekly   <- reported as email-weekly
 def pl607_both_ids(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
     for facts in all_facts(inventory, ctx, payloads=True):
         yield from not_evaluated(facts)
-        scan = facts.scan
-        bulk = scan.both if scan else None
         found = combined(
             facts,
-            bulk.count if bulk else 0,
-            bulk.examples if bulk else [],
+            facts.scan.both if facts.scan else None,
             facts.events.both,
             "have both a recommendation ID and an attribution source; the recommendation ID is "
             "ignored for attribution",
@@ -153,7 +148,6 @@ def pl607_both_ids(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
         if found:
             message, where, related = found
             yield Finding("PL607", message, where, related=related, setup=facts.setup_name)
-
 
 
 # --- PL609 --------------------------------------------------------------------------------
@@ -190,8 +184,7 @@ def pl609_bad_source(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding
             shown = ", ".join(repr(v[:40]) for v in values[:3])
             found = combined(
                 facts,
-                tally.count if tally else 0,
-                tally.examples if tally else [],
+                tally,
                 sample,
                 f"have an attribution source that is {kind} (e.g. {shown})",
             )
