@@ -56,7 +56,6 @@ from dask.utils import parse_timedelta
 from distributed import Client, LocalCluster, as_completed, get_client, get_worker
 
 from . import engine as local
-from . import progress as progress_mod
 from .chunks import ChunkReader, Header
 from .engine_choice import EngineChoice, EngineFailure
 from .result import MAX_EXAMPLES, DataProblem, Duplicate, FileInfo, Position, ScanResult, Tally
@@ -180,13 +179,7 @@ class _Run:
         self.options = options
         self.result = result
         self.run_id = f"personalize-lint-{uuid.uuid4().hex[:12]}"
-        enabled = (
-            options.progress
-            if options.progress is not None
-            else progress_mod.wanted(options.quiet)
-        )
-        total = sum(f.size or 0 for f in files)
-        self.progress = progress_mod.Progress(total, enabled=enabled, label=options.label)
+        self.progress = local.scan_progress(files, options)
 
     def run(self) -> None:
         if not self.files:

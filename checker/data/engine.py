@@ -331,6 +331,16 @@ def scan_files(
     return result
 
 
+def scan_progress(files: Sequence[DataFile], options: ScanOptions) -> progress_mod.Progress:
+    """The bar of one scan of ``files`` (either engine): their total size, drawn when
+    ``options.progress`` says so, else when a person is watching."""
+    enabled = (
+        options.progress if options.progress is not None else progress_mod.wanted(options.quiet)
+    )
+    total = sum(f.size or 0 for f in files)
+    return progress_mod.Progress(total, enabled=enabled, label=options.label)
+
+
 class _Scanner:
     def __init__(
         self,
@@ -354,11 +364,7 @@ class _Scanner:
         self.queue: queue.Queue[tuple[str, Any, Any]] = queue.Queue(maxsize=2)
         self.stop = threading.Event()
         self._lock = threading.Lock()
-        enabled = (
-            options.progress if options.progress is not None else progress_mod.wanted(options.quiet)
-        )
-        total = sum(f.size or 0 for f in files)
-        self.progress = progress_mod.Progress(total, enabled=enabled, label=options.label)
+        self.progress = scan_progress(files, options)
         self.index: Any = None
         self.workers = max(1, min(options.workers or (os.cpu_count() or 1), 4))
 
