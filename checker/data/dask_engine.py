@@ -58,7 +58,7 @@ from distributed import Client, LocalCluster, as_completed, get_client, get_work
 from . import engine as local
 from .chunks import ChunkReader, Header
 from .engine_choice import EngineChoice, EngineFailure
-from .result import MAX_EXAMPLES, DataProblem, Duplicate, FileInfo, Position, ScanResult, Tally
+from .result import MAX_EXAMPLES, DataProblem, Duplicate, Position, ScanResult, Tally
 from .sources import ByteCounter, DataFile, open_stream
 
 PIECE_ROWS = 2 << 20  # fingerprints a partition task pulls at a time (24 B each: 48 MiB)
@@ -140,12 +140,7 @@ class DaskSession:
         as_of: datetime,
         options: local.ScanOptions,
     ) -> ScanResult:
-        result = ScanResult(
-            files=[
-                FileInfo(uri=f.uri, display=f.display, location=f.location, size=f.size)
-                for f in files
-            ]
-        )
+        result = local.empty_result(files)
         started = time.monotonic()
         if not self.failure:
             try:
@@ -430,9 +425,7 @@ def _check_file(
     import polars as pl
 
     worker = get_worker()
-    result = ScanResult(
-        files=[FileInfo(uri=file.uri, display=file.display, location=file.location, size=file.size)]
-    )
+    result = local.empty_result([file])
     sink = _PartitionSink(_run_dir(run_id), f"file-{index:07d}", bits, index)
     scanner = local._Scanner([file], fields, as_of, options, result, pl)
     scanner.groups = dict(groups)  # the client's numbering of header layouts (seeds)

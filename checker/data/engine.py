@@ -293,11 +293,7 @@ def scan_files(
     session = engine_choice.active()
     if session is not None and files:  # ``--engine dask``: the same checks on a cluster
         return session.scan_files(list(files), fields=fields, as_of=as_of, options=options)
-    result = ScanResult(
-        files=[
-            FileInfo(uri=f.uri, display=f.display, location=f.location, size=f.size) for f in files
-        ]
-    )
+    result = empty_result(files)
     if not files:
         return result
     if "numpy" not in sys.modules:
@@ -329,6 +325,15 @@ def scan_files(
         )
     result.seconds = time.monotonic() - started
     return result
+
+
+def empty_result(files: Sequence[DataFile]) -> ScanResult:
+    """A scan's result before anything is read: ``files`` listed, in order."""
+    return ScanResult(
+        files=[
+            FileInfo(uri=f.uri, display=f.display, location=f.location, size=f.size) for f in files
+        ]
+    )
 
 
 def scan_progress(files: Sequence[DataFile], options: ScanOptions) -> progress_mod.Progress:
