@@ -401,9 +401,7 @@ def _parse_data(config: Config, data: Any) -> None:
             config.problems.append(
                 _problem(config, f"data.{key} must be a positive integer, not {value!r}", key)
             )
-        elif key == "worker-memory" and (
-            isinstance(value, bool) or not isinstance(value, (int, str)) or value in ("", 0)
-        ):
+        elif key == "worker-memory" and not _is_memory_size(value):
             config.problems.append(
                 _problem(
                     config,
@@ -418,6 +416,24 @@ def _parse_data(config: Config, data: Any) -> None:
         name=changes.pop("engine", config.data_engine.name),
         **changes,
     )
+
+
+# What Dask's memory_limit takes as a string (dask.utils.parse_bytes, or "auto"): a number
+# and a unit such as "4GiB", "512 MB", "1e9". Checked here so that a typo is PL004, not a
+# cluster that fails to start (or, negative, refuses every task) mid-run.
+_MEMORY_SIZE = re.compile(
+    r" *((?-i:auto)|(\d+\.?\d*|\.\d+)(e[+-]?\d+)? *([kmgtp]i?b?|b)?|[kmgtp]i?b?|b) *",
+    re.IGNORECASE,
+)
+
+
+def _is_memory_size(value: Any) -> bool:
+    """``[data] worker-memory``: positive bytes, or a size string Dask understands."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return value > 0
+    return isinstance(value, str) and _MEMORY_SIZE.fullmatch(value) is not None
 
 
 def _parse_kinds(config: Config, kinds: Any) -> None:
