@@ -260,21 +260,10 @@ def test_s3_prefix_read_by_the_workers(
 ) -> None:
     pytest.importorskip("moto")
     boto3 = pytest.importorskip("boto3")
-    from moto_server import moto_server
+    from moto_server import moto_server, use_s3
 
     with moto_server(tmp_path / "moto.log") as url:
-        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
-            monkeypatch.delenv(name, raising=False)
-        for name, value in {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_ENDPOINT_URL_S3": url,
-            "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
-            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
-            "AWS_EC2_METADATA_DISABLED": "true",
-        }.items():
-            monkeypatch.setenv(name, value)
+        use_s3(url, tmp_path, monkeypatch)
         s3 = boto3.client("s3")
         s3.create_bucket(Bucket="data")
         s3.put_object(Bucket="data", Key="in/a.csv", Body=csv(row(), row(), row(user="b")))
