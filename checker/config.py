@@ -361,7 +361,7 @@ def _parse_limits(config: Config, limits: Any) -> None:
                     config, f"unknown limit {key!r} (expected one of {', '.join(LIMIT_KEYS)})", key
                 )
             )
-        elif isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        elif not _is_positive_int(value):
             config.problems.append(
                 _problem(config, f"limit {key} must be a positive integer, not {value!r}", key)
             )
@@ -395,9 +395,7 @@ def _parse_data(config: Config, data: Any) -> None:
             )
         elif key in ("engine", "scheduler") and (not isinstance(value, str) or not value):
             config.problems.append(_problem(config, f"data.{key} must be a string", key))
-        elif key in ("workers", "threads-per-worker") and (
-            isinstance(value, bool) or not isinstance(value, int) or value < 1
-        ):
+        elif key in ("workers", "threads-per-worker") and not _is_positive_int(value):
             config.problems.append(
                 _problem(config, f"data.{key} must be a positive integer, not {value!r}", key)
             )
@@ -427,13 +425,16 @@ _MEMORY_SIZE = re.compile(
 )
 
 
+def _is_positive_int(value: Any) -> bool:
+    """A TOML integer of at least 1 (``true`` is not one, although Python says so)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
 def _is_memory_size(value: Any) -> bool:
     """``[data] worker-memory``: positive bytes, or a size string Dask understands."""
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return value > 0
-    return isinstance(value, str) and _MEMORY_SIZE.fullmatch(value) is not None
+    if isinstance(value, str):
+        return _MEMORY_SIZE.fullmatch(value) is not None
+    return _is_positive_int(value)
 
 
 def _parse_kinds(config: Config, kinds: Any) -> None:
