@@ -100,14 +100,13 @@ class DaskSession:
         choice = self.choice
         if choice.scheduler:
             try:
-                wait = {} if choice.connect_timeout is None else {"timeout": choice.connect_timeout}
-                self._client = Client(choice.scheduler, **wait)
+                self._client = Client(choice.scheduler)
             except (OSError, TimeoutError, ValueError) as exc:
                 raise EngineFailure(
                     f"cannot reach the Dask scheduler at {choice.scheduler}: {_one_line(exc)}"
                 ) from None
             try:  # tasks sent to a cluster without workers would wait forever
-                self._client.wait_for_workers(1, timeout=_connect_timeout(choice))
+                self._client.wait_for_workers(1, timeout=_connect_timeout())
             except (OSError, TimeoutError) as exc:
                 raise EngineFailure(
                     f"the Dask scheduler at {choice.scheduler} has no workers: {_one_line(exc)}"
@@ -490,9 +489,8 @@ def _check_partition(pieces: list[Piece], *, bits: int, budget: int, run_id: str
         shutil.rmtree(spill, ignore_errors=True)
 
 
-def _connect_timeout(choice: EngineChoice) -> float:
-    if choice.connect_timeout is not None:
-        return choice.connect_timeout
+def _connect_timeout() -> float:
+    """Dask's own setting for how long to wait for a scheduler (see ``EngineChoice``)."""
     seconds = parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"))
     return float(seconds or 30)
 
