@@ -58,7 +58,7 @@ from distributed import Client, LocalCluster, as_completed, get_client, get_work
 from . import engine as local
 from .chunks import ChunkReader, Header
 from .engine_choice import EngineChoice, EngineFailure
-from .result import MAX_EXAMPLES, DataProblem, Duplicate, Position, ScanResult, Tally
+from .result import MAX_EXAMPLES, DataProblem, Position, ScanResult, Tally
 from .sources import ByteCounter, DataFile, open_stream
 
 PIECE_ROWS = 2 << 20  # fingerprints a partition task pulls at a time (24 B each: 48 MiB)
@@ -211,13 +211,8 @@ class _Run:
                 key=[f"{self.run_id}-file-{i}" for i in range(len(self.files))],
             )
             parts = self._fold(futures)
-            found = self._duplicates(parts, bits)
             r = self.result
-            r.duplicates = found.count
-            r.duplicate_groups = found.groups
-            r.duplicate_examples = [
-                Duplicate(local._position(a), local._position(b)) for a, b in found.first
-            ]
+            local.record_duplicates(r, self._duplicates(parts, bits))
             self.progress.update(r.bytes_read, r.rows, force=True)
         finally:
             self.progress.close()

@@ -509,12 +509,8 @@ class _Scanner:
                 partitions=self.workers,
             )
             self.read_into(index)
-            found = index.finish()
-            r = self.result
-            r.duplicates = found.count
-            r.duplicate_groups = found.groups
-            r.duplicate_examples = [Duplicate(_position(a), _position(b)) for a, b in found.first]
-            r.spilled_bytes = index.spilled_bytes
+            record_duplicates(self.result, index.finish())
+            self.result.spilled_bytes = index.spilled_bytes
         finally:
             shutil.rmtree(spill, ignore_errors=True)
 
@@ -975,6 +971,13 @@ def _merge_names(target: set[str], names: Iterable[str]) -> None:
     for name in names:
         if name and name not in target and len(target) < MAX_DISTINCT:
             target.add(name)
+
+
+def record_duplicates(result: ScanResult, found: Any) -> None:
+    """What ``FingerprintIndex.finish`` found (``duplicates.Duplicates``), in ``result``."""
+    result.duplicates = found.count
+    result.duplicate_groups = found.groups
+    result.duplicate_examples = [Duplicate(_position(a), _position(b)) for a, b in found.first]
 
 
 def _position(pos: int) -> Position:
