@@ -361,7 +361,7 @@ def _parse_limits(config: Config, limits: Any) -> None:
                     config, f"unknown limit {key!r} (expected one of {', '.join(LIMIT_KEYS)})", key
                 )
             )
-        elif isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        elif not _is_positive_int(value):
             config.problems.append(
                 _problem(config, f"limit {key} must be a positive integer, not {value!r}", key)
             )
@@ -395,15 +395,11 @@ def _parse_data(config: Config, data: Any) -> None:
             )
         elif key in ("engine", "scheduler") and (not isinstance(value, str) or not value):
             config.problems.append(_problem(config, f"data.{key} must be a string", key))
-        elif key in ("workers", "threads-per-worker") and (
-            isinstance(value, bool) or not isinstance(value, int) or value < 1
-        ):
+        elif key in ("workers", "threads-per-worker") and not _is_positive_int(value):
             config.problems.append(
                 _problem(config, f"data.{key} must be a positive integer, not {value!r}", key)
             )
-        elif key == "worker-memory" and (
-            isinstance(value, bool) or not isinstance(value, (int, str)) or value in ("", 0)
-        ):
+        elif key == "worker-memory" and not _is_memory_size(value):
             config.problems.append(
                 _problem(
                     config,
@@ -418,6 +414,27 @@ def _parse_data(config: Config, data: Any) -> None:
         name=changes.pop("engine", config.data_engine.name),
         **changes,
     )
+
+
+# What Dask's memory_limit takes as a string (dask.utils.parse_bytes, or "auto"): a number
+# and a unit such as "4GiB", "512 MB", "1e9". Checked here so that a typo is PL004, not a
+# cluster that fails to start (or, negative, refuses every task) mid-run.
+_MEMORY_SIZE = re.compile(
+    r" *((?-i:auto)|(\d+\.?\d*|\.\d+)(e[+-]?\d+)? *([kmgtp]i?b?|b)?|[kmgtp]i?b?|b) *",
+    re.IGNORECASE,
+)
+
+
+def _is_positive_int(value: Any) -> bool:
+    """A TOML integer of at least 1 (``true`` is not one, although Python says so)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def _is_memory_size(value: Any) -> bool:
+    """``[data] worker-memory``: positive bytes, or a size string Dask understands."""
+    if isinstance(value, str):
+        return _MEMORY_SIZE.fullmatch(value) is not None
+    return _is_positive_int(value)
 
 
 def _parse_kinds(config: Config, kinds: Any) -> None:

@@ -12,6 +12,7 @@ import pluggy
 
 from . import hookspecs
 from .errors import UsageError
+from .findings import LEVELS
 from .hookspecs import PROJECT_NAME
 from .reporters.base import Reporter
 from .rule import Rule
@@ -97,6 +98,9 @@ def collect_rules(pm: pluggy.PluginManager) -> dict[str, Rule]:
         for item in batch:
             if not isinstance(item, Rule):
                 raise UsageError(f"a plugin registered {item!r}, which is not a Rule")
+            if item.level not in LEVELS:  # every report ranks, counts and colours by level
+                raise UsageError(f"rule {item.id} ({item.plugin}) has level {item.level!r}; "
+                                 f"a level is one of {', '.join(LEVELS)}")
             if item.id in rules and rules[item.id] is not item:
                 first = rules[item.id].plugin
                 raise UsageError(f"rule {item.id} is registered twice ({first} and {item.plugin})")

@@ -328,6 +328,10 @@ def add_setups(
 
 
 def _display(config: Config, target: str) -> str:
+    """A data location as findings show it: a file relative to the root, an ``s3://`` URI
+    as written (a path would fold its ``//``)."""
+    if target.startswith("s3://"):
+        return target
     try:
         return Path(target).resolve().relative_to(config.root).as_posix()
     except ValueError:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from personalize_lint.data.result import MAX_EXAMPLES, Position, ScanResult
+from personalize_lint.data.result import MAX_EXAMPLES, Position, ScanResult, Tally
 from personalize_lint.document import Document
 from personalize_lint.findings import Finding
 from personalize_lint.inventory import Inventory, Setup, Source
@@ -386,13 +386,17 @@ def not_evaluated(facts: DataFacts) -> Iterator[Finding]:
 
 
 def combined(
-    facts: DataFacts, bulk_count: int, bulk_examples: list[Position], events: Sample, what: str
-) -> tuple[str, Location, tuple[Location, ...]] | None:
-    """Message, location and related places for a tally over bulk rows and PutEvents events
-    (one dataset group: they are counted together)."""
+    rule_id: str, facts: DataFacts, bulk: Tally | None, events: Sample, what: str,
+    note: str = "",
+) -> Iterator[Finding]:
+    """The finding, if any row or event has the property, for a tally over bulk rows (None:
+    no scan) and PutEvents events (one dataset group: they are counted together), at the
+    first example with the others related; ``note`` ends its message."""
+    bulk_count = bulk.count if bulk else 0
+    bulk_examples = bulk.examples if bulk else []
     total = bulk_count + events.count
     if not total:
-        return None
+        return
     parts: list[str] = []
     where: list[Location] = []
     if bulk_count:
@@ -419,4 +423,5 @@ def combined(
     else:  # one kind of input: say it once
         only = parts[0].split(", first at ", 1)
         message = f"{only[0]} {what}; first at {only[1]}"
-    return message, where[0], tuple(where[1:])
+    yield Finding(rule_id, message + note, where[0], related=tuple(where[1:]),
+                  setup=facts.setup_name)

@@ -17,9 +17,7 @@ from ._attribution_common import (
     setup_attributions,
     upper_name,
 )
-from ._data_common import data_attribution_sources
-
-SOURCE_UNDEFINED = "SOURCE_NAME_UNDEFINED"
+from ._data_common import UNDEFINED, data_attribution_sources
 
 
 def _sources_from_events(setup: Setup) -> tuple[set[str], bool]:
@@ -36,7 +34,7 @@ def _sources_from_events(setup: Setup) -> tuple[set[str], bool]:
             elif ref.event.get("recommendationId"):
                 by_recommendation = True
             else:
-                sources.add(SOURCE_UNDEFINED)
+                sources.add(UNDEFINED)
     return sources, by_recommendation
 
 

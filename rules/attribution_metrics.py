@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 from personalize_lint.findings import Finding
 from personalize_lint.inventory import Inventory, Schema, Setup
-from personalize_lint.personalize.events import iter_events
 from personalize_lint.personalize.expressions import SUM, ExpressionError, parse_expression
 from personalize_lint.personalize.schemas import field_type, find_field
 from personalize_lint.rule import RuleContext, rule
@@ -25,7 +24,7 @@ from ._attribution_common import (
     setup_attributions,
     upper_name,
 )
-from ._data_common import data_event_types
+from ._data_common import data_event_types, setup_facts
 
 # --- PL403 ----------------------------------------------------------------------------
 
@@ -226,10 +225,9 @@ def observed_event_types(inventory: Inventory, setup: Setup, ctx: RuleContext
     if from_data is None and not setup.events:
         return None
     seen = set(from_data or ())
-    for payload in setup.events:
-        for ref in iter_events(payload.data):
-            if isinstance(ref.event.get("eventType"), str):
-                seen.add(ref.event["eventType"])
+    facts = setup_facts(inventory, setup, ctx) if setup.events else None
+    if facts is not None:  # the PutEvents events, tallied once per pass with their sources
+        seen |= facts.events.event_types
     return seen
 
 

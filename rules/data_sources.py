@@ -94,28 +94,25 @@ def pl606_no_source(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]
     for facts in all_facts(inventory, ctx, payloads=True):
         yield from not_evaluated(facts)
         scan = facts.scan
-        bulk = scan.no_source if scan else None
-        found = combined(
+        no_columns = (
+            scan is not None
+            and scan.files
+            and not any(
+                {"RECOMMENDATION_ID", "EVENT_ATTRIBUTION_SOURCE"} & {c.upper() for c in f.header}
+                for f in scan.files
+            )
+        )
+        yield from combined(
+            "PL606",
             facts,
-            bulk.count if bulk else 0,
-            bulk.examples if bulk else [],
+            scan.no_source if scan else None,
             facts.events.no_source,
             f"have neither a recommendation ID nor an attribution source and will be reported "
             f"as {UNDEFINED}",
+            " (the data has no RECOMMENDATION_ID or EVENT_ATTRIBUTION_SOURCE column)"
+            if no_columns
+            else "",
         )
-        if found:
-            message, where, related = found
-            if (
-                scan is not None
-                and scan.files
-                and not any(
-                    {"RECOMMENDATION_ID", "EVENT_ATTRIBUTION_SOURCE"}
-                    & {c.upper() for c in f.header}
-                    for f in scan.files
-                )
-            ):
-                message += " (the data has no RECOMMENDATION_ID or EVENT_ATTRIBUTION_SOURCE column)"
-            yield Finding("PL606", message, where, related=related, setup=facts.setup_name)
 
 
 # --- PL607 --------------------------------------------------------------------------------
@@ -140,20 +137,14 @@ u-1,i-9,1700000000,click,RID-123,email-weekly   <- reported as email-weekly
 def pl607_both_ids(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
     for facts in all_facts(inventory, ctx, payloads=True):
         yield from not_evaluated(facts)
-        scan = facts.scan
-        bulk = scan.both if scan else None
-        found = combined(
+        yield from combined(
+            "PL607",
             facts,
-            bulk.count if bulk else 0,
-            bulk.examples if bulk else [],
+            facts.scan.both if facts.scan else None,
             facts.events.both,
             "have both a recommendation ID and an attribution source; the recommendation ID is "
             "ignored for attribution",
         )
-        if found:
-            message, where, related = found
-            yield Finding("PL607", message, where, related=related, setup=facts.setup_name)
-
 
 
 # --- PL609 --------------------------------------------------------------------------------
@@ -188,13 +179,10 @@ def pl609_bad_source(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding
             sample = facts.events.bad_sources.get(kind, Sample())
             values = list((scan.bad_source_values.get(kind, []) if scan else []) + sample.values)
             shown = ", ".join(repr(v[:40]) for v in values[:3])
-            found = combined(
+            yield from combined(
+                "PL609",
                 facts,
-                tally.count if tally else 0,
-                tally.examples if tally else [],
+                tally,
                 sample,
                 f"have an attribution source that is {kind} (e.g. {shown})",
             )
-            if found:
-                message, where, related = found
-                yield Finding("PL609", message, where, related=related, setup=facts.setup_name)

@@ -3,11 +3,11 @@ around them, and a way to run one rule."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from helpers import json_document
 from personalize_lint.document import Document
 from personalize_lint.findings import Finding
 from personalize_lint.inventory import (
@@ -30,13 +30,7 @@ CTX = RuleContext(as_of=datetime(2026, 11, 30, tzinfo=timezone.utc))
 
 def doc(data: Any, kind: str, path: str = "attribution.json",
         subkind: str | None = None) -> Document:
-    """A document with positions when the position-keeping parser is there."""
-    try:
-        from personalize_lint.loaders.jsonpos import parse_json
-    except ImportError:
-        return Document(path, kind, data, subkind=subkind)
-    parsed = parse_json(json.dumps(data, indent=2), max_depth=64)
-    return Document(path, kind, parsed.data, parsed.spans, parsed.key_spans, subkind=subkind)
+    return json_document(data, kind, path, subkind)
 
 
 def metric(event_type: str = "click", name: str = "CLICKS",

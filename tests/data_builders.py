@@ -3,11 +3,11 @@ rules over an inventory."""
 
 from __future__ import annotations
 
-import gzip
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from helpers import write
 from personalize_lint.document import Document
 from personalize_lint.findings import Finding
 from personalize_lint.inventory import (
@@ -101,10 +101,7 @@ def make_setup(
     name: str = "retail",
 ) -> Setup:
     for rel, text in files.items():
-        path = tmp_path / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        data = text.encode() if isinstance(text, str) else text
-        path.write_bytes(gzip.compress(data) if rel.endswith(".gz") else data)
+        write(tmp_path / rel, text, gz=rel.endswith(".gz"))
     s = Setup(name=name, location=Location(path="personalize-lint.toml"))
     if schema is not None:
         s.dataset_group.schemas["Interactions"] = Schema(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from personalize_lint.document import Document
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -42,7 +46,22 @@ def run_cli(
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
-def write(path: Path, text: str) -> Path:
+def write(path: Path, text: str | bytes, *, gz: bool = False) -> Path:
+    """Write text as UTF-8 (or bytes as they are), gzip-compressed with ``gz``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    path.write_bytes(gzip.compress(data) if gz else data)
     return path
+
+
+def json_document(data: Any, kind: str, path: str, subkind: str | None = None) -> Document:
+    """``data`` as a loaded JSON document, with positions when the position-keeping parser
+    is there (findings then carry lines and pointers, as from a real file)."""
+    from personalize_lint.document import Document
+
+    try:
+        from personalize_lint.loaders.jsonpos import parse_json
+    except ImportError:  # pragma: no cover - the loader is optional for these tests
+        return Document(path, kind, data, subkind=subkind)
+    parsed = parse_json(json.dumps(data, indent=2), max_depth=64)
+    return Document(path, kind, parsed.data, parsed.spans, parsed.key_spans, subkind=subkind)

@@ -11,6 +11,10 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pytest
 
 
 def free_port() -> int:
@@ -51,3 +55,20 @@ def reset(url: str) -> None:
     """Forget every resource: each test starts from an empty account."""
     urllib.request.urlopen(
         urllib.request.Request(f"{url}/moto-api/reset", method="POST"), timeout=10).close()
+
+
+def use_s3(url: str, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point this test's S3 calls (boto3, in-process and in its subprocesses) at moto_server,
+    never at a developer's real profile or an instance role."""
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL_S3": url,
+        "AWS_CONFIG_FILE": str(home / "no-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(home / "no-credentials"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }.items():
+        monkeypatch.setenv(name, value)

@@ -210,6 +210,10 @@ def test_data_engine_defaults_to_local(tmp_path: Path) -> None:
     ("[data]\nworkers = 0\n", "data.workers must be a positive integer"),
     ('[data]\nthreads-per-worker = "2"\n', "data.threads-per-worker must be a positive integer"),
     ("[data]\nworker-memory = true\n", "data.worker-memory must be bytes"),
+    # Dask would start no cluster for these (or, negative, refuse every task) mid-run.
+    ("[data]\nworker-memory = -1\n", "data.worker-memory must be bytes"),
+    ('[data]\nworker-memory = "lots"\n', "data.worker-memory must be bytes"),
+    ('[data]\nworker-memory = "4\tGiB"\n', "data.worker-memory must be bytes"),
     ("[data]\nscheduler = 8786\n", "data.scheduler must be a string"),
     ("[data]\nnodes = 3\n", "unknown key 'data.nodes'"),
     ('data = "dask"\n', "data must be a table"),

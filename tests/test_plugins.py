@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pluggy
 import pytest
@@ -161,6 +162,24 @@ def test_duplicate_rule_ids_are_a_usage_error() -> None:
     pm.register(A())
     pm.register(B())
     with pytest.raises(UsageError, match="registered twice"):
+        collect_rules(pm)
+
+
+def test_a_plugin_rule_with_an_unknown_level_is_a_usage_error() -> None:
+    """Not an internal error (KeyError) in whichever report ranks the levels first."""
+    pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+    pm.add_hookspecs(hookspecs)
+    from personalize_lint.rule import Rule
+
+    class Odd:
+        @hookspecs.hookimpl
+        def personalize_lint_register_rules(self) -> list[object]:
+            level: Any = "critical"
+            return [Rule(id="ODD1", level=level, title="t", why="w", fix="f")]
+
+    pm.register(Odd())
+    with pytest.raises(UsageError, match=r"rule ODD1 .* has level 'critical'; a level is one "
+                                         r"of error, warning, note"):
         collect_rules(pm)
 
 

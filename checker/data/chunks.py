@@ -27,6 +27,10 @@ from typing import Protocol
 
 BOM = b"\xef\xbb\xbf"
 HEADER_READ = 64 << 10  # bytes read first for the header (more when it is longer)
+# The csv module's default field limit. The engine's slow path raises that process-wide
+# limit to max-csv-record-bytes for data rows; a header name is held to the default
+# whatever ran before, so its verdict does not depend on which files were read first.
+HEADER_NAME_LIMIT = 128 << 10
 
 
 class Readable(Protocol):
@@ -117,6 +121,10 @@ def parse_header(raw: bytes) -> Header:
         raw_fields = next(csv.reader([text.replace("\n", " ")], quoting=csv.QUOTE_NONE), [])
     except csv.Error as exc:  # e.g. a name past the csv module's field limit (128 KiB)
         raise CsvSyntaxError(f"the header cannot be read: {exc}", 1) from exc
+    if any(len(f) > HEADER_NAME_LIMIT for f in (*names, *raw_fields)):  # as csv says it
+        raise CsvSyntaxError(
+            f"the header cannot be read: field larger than field limit ({HEADER_NAME_LIMIT})", 1
+        )
     quoted: list[str] = []
     if len(raw_fields) == len(names):
         quoted = [n for n, r in zip(names, raw_fields, strict=True) if r.strip().startswith('"')]

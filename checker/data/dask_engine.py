@@ -56,10 +56,9 @@ from dask.utils import parse_timedelta
 from distributed import Client, LocalCluster, as_completed, get_client, get_worker
 
 from . import engine as local
-from . import progress as progress_mod
 from .chunks import ChunkReader, Header
 from .engine_choice import EngineChoice, EngineFailure
-from .result import MAX_EXAMPLES, DataProblem, Duplicate, FileInfo, Position, ScanResult, Tally
+from .result import MAX_EXAMPLES, DataProblem, Position, ScanResult, Tally
 from .sources import ByteCounter, DataFile, open_stream
 
 PIECE_ROWS = 2 << 20  # fingerprints a partition task pulls at a time (24 B each: 48 MiB)
@@ -101,14 +100,13 @@ class DaskSession:
         choice = self.choice
         if choice.scheduler:
             try:
-                wait = {} if choice.connect_timeout is None else {"timeout": choice.connect_timeout}
-                self._client = Client(choice.scheduler, **wait)
+                self._client = Client(choice.scheduler)
             except (OSError, TimeoutError, ValueError) as exc:
                 raise EngineFailure(
                     f"cannot reach the Dask scheduler at {choice.scheduler}: {_one_line(exc)}"
                 ) from None
             try:  # tasks sent to a cluster without workers would wait forever
-                self._client.wait_for_workers(1, timeout=_connect_timeout(choice))
+                self._client.wait_for_workers(1, timeout=_connect_timeout())
             except (OSError, TimeoutError) as exc:
                 raise EngineFailure(
                     f"the Dask scheduler at {choice.scheduler} has no workers: {_one_line(exc)}"
@@ -141,12 +139,7 @@ class DaskSession:
         as_of: datetime,
         options: local.ScanOptions,
     ) -> ScanResult:
-        result = ScanResult(
-            files=[
-                FileInfo(uri=f.uri, display=f.display, location=f.location, size=f.size)
-                for f in files
-            ]
-        )
+        result = local.empty_result(files)
         started = time.monotonic()
         if not self.failure:
             try:
@@ -180,13 +173,7 @@ class _Run:
         self.options = options
         self.result = result
         self.run_id = f"personalize-lint-{uuid.uuid4().hex[:12]}"
-        enabled = (
-            options.progress
-            if options.progress is not None
-            else progress_mod.wanted(options.quiet)
-        )
-        total = sum(f.size or 0 for f in files)
-        self.progress = progress_mod.Progress(total, enabled=enabled, label=options.label)
+        self.progress = local.scan_progress(files, options)
 
     def run(self) -> None:
         if not self.files:
@@ -224,13 +211,8 @@ class _Run:
                 key=[f"{self.run_id}-file-{i}" for i in range(len(self.files))],
             )
             parts = self._fold(futures)
-            found = self._duplicates(parts, bits)
             r = self.result
-            r.duplicates = found.count
-            r.duplicate_groups = found.groups
-            r.duplicate_examples = [
-                Duplicate(local._position(a), local._position(b)) for a, b in found.first
-            ]
+            local.record_duplicates(r, self._duplicates(parts, bits))
             self.progress.update(r.bytes_read, r.rows, force=True)
         finally:
             self.progress.close()
@@ -437,9 +419,7 @@ def _check_file(
     import polars as pl
 
     worker = get_worker()
-    result = ScanResult(
-        files=[FileInfo(uri=file.uri, display=file.display, location=file.location, size=file.size)]
-    )
+    result = local.empty_result([file])
     sink = _PartitionSink(_run_dir(run_id), f"file-{index:07d}", bits, index)
     scanner = local._Scanner([file], fields, as_of, options, result, pl)
     scanner.groups = dict(groups)  # the client's numbering of header layouts (seeds)
@@ -504,9 +484,8 @@ def _check_partition(pieces: list[Piece], *, bits: int, budget: int, run_id: str
         shutil.rmtree(spill, ignore_errors=True)
 
 
-def _connect_timeout(choice: EngineChoice) -> float:
-    if choice.connect_timeout is not None:
-        return choice.connect_timeout
+def _connect_timeout() -> float:
+    """Dask's own setting for how long to wait for a scheduler (see ``EngineChoice``)."""
     seconds = parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"))
     return float(seconds or 30)
 

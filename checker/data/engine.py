@@ -293,11 +293,7 @@ def scan_files(
     session = engine_choice.active()
     if session is not None and files:  # ``--engine dask``: the same checks on a cluster
         return session.scan_files(list(files), fields=fields, as_of=as_of, options=options)
-    result = ScanResult(
-        files=[
-            FileInfo(uri=f.uri, display=f.display, location=f.location, size=f.size) for f in files
-        ]
-    )
+    result = empty_result(files)
     if not files:
         return result
     if "numpy" not in sys.modules:
@@ -331,6 +327,25 @@ def scan_files(
     return result
 
 
+def empty_result(files: Sequence[DataFile]) -> ScanResult:
+    """A scan's result before anything is read: ``files`` listed, in order."""
+    return ScanResult(
+        files=[
+            FileInfo(uri=f.uri, display=f.display, location=f.location, size=f.size) for f in files
+        ]
+    )
+
+
+def scan_progress(files: Sequence[DataFile], options: ScanOptions) -> progress_mod.Progress:
+    """The bar of one scan of ``files`` (either engine): their total size, drawn when
+    ``options.progress`` says so, else when a person is watching."""
+    enabled = (
+        options.progress if options.progress is not None else progress_mod.wanted(options.quiet)
+    )
+    total = sum(f.size or 0 for f in files)
+    return progress_mod.Progress(total, enabled=enabled, label=options.label)
+
+
 class _Scanner:
     def __init__(
         self,
@@ -354,11 +369,7 @@ class _Scanner:
         self.queue: queue.Queue[tuple[str, Any, Any]] = queue.Queue(maxsize=2)
         self.stop = threading.Event()
         self._lock = threading.Lock()
-        enabled = (
-            options.progress if options.progress is not None else progress_mod.wanted(options.quiet)
-        )
-        total = sum(f.size or 0 for f in files)
-        self.progress = progress_mod.Progress(total, enabled=enabled, label=options.label)
+        self.progress = scan_progress(files, options)
         self.index: Any = None
         self.workers = max(1, min(options.workers or (os.cpu_count() or 1), 4))
 
@@ -498,12 +509,8 @@ class _Scanner:
                 partitions=self.workers,
             )
             self.read_into(index)
-            found = index.finish()
-            r = self.result
-            r.duplicates = found.count
-            r.duplicate_groups = found.groups
-            r.duplicate_examples = [Duplicate(_position(a), _position(b)) for a, b in found.first]
-            r.spilled_bytes = index.spilled_bytes
+            record_duplicates(self.result, index.finish())
+            self.result.spilled_bytes = index.spilled_bytes
         finally:
             shutil.rmtree(spill, ignore_errors=True)
 
@@ -964,6 +971,13 @@ def _merge_names(target: set[str], names: Iterable[str]) -> None:
     for name in names:
         if name and name not in target and len(target) < MAX_DISTINCT:
             target.add(name)
+
+
+def record_duplicates(result: ScanResult, found: Any) -> None:
+    """What ``FingerprintIndex.finish`` found (``duplicates.Duplicates``), in ``result``."""
+    result.duplicates = found.count
+    result.duplicate_groups = found.groups
+    result.duplicate_examples = [Duplicate(_position(a), _position(b)) for a, b in found.first]
 
 
 def _position(pos: int) -> Position:

@@ -40,7 +40,6 @@ class EngineChoice:
     workers: int | None = None
     threads_per_worker: int = 1
     worker_memory: str | int | None = None
-    connect_timeout: float | None = None  # None: Dask's distributed.comm.timeouts.connect
 
 
 class EngineFailure(UsageError):

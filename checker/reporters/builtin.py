@@ -16,9 +16,9 @@ class HtmlFormat(Reporter):
     name = "html"
 
     def render(self, report: Report) -> str:
-        from .html import HtmlReporter
+        from .html import render_page
 
-        return HtmlReporter(colour=self.colour).render(report)
+        return render_page(report)
 
 
 @hookimpl

@@ -26,7 +26,7 @@ from datetime import timezone
 from ..findings import LEVEL_RANK, LEVELS, Finding
 from ..location import Location
 from ..rule import Rule
-from .base import Report, Reporter
+from .base import Report
 from .excerpts import Excerpt, Excerpter, ExcerptLine
 from .json_report import TOOL_NAME, count_levels, fingerprint, jsonable, level_of
 
@@ -174,13 +174,10 @@ class _Tally:
 _COUNT_HEADS = "".join(f'<th class="n">{h}</th>' for h in (*LEVELS, "total", "suppressed"))
 
 
-class HtmlReporter(Reporter):
-    """Every finding of the JSON report, suppressed ones in their own section."""
-
-    name = "html"
-
-    def render(self, report: Report) -> str:
-        return _Page(report).render()
+def render_page(report: Report) -> str:
+    """Every finding of the JSON report, suppressed ones in their own section
+    (``--format html``: ``builtin.HtmlFormat``)."""
+    return _Page(report).render()
 
 
 class _Page:

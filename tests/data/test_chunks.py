@@ -201,3 +201,19 @@ def test_header_name_past_the_csv_field_limit_is_a_syntax_error() -> None:
     with pytest.raises(CsvSyntaxError) as info:
         reader.read_header()
     assert info.value.line == 1 and "field limit" in str(info.value)
+
+
+def test_header_name_limit_does_not_depend_on_an_earlier_scan() -> None:
+    """The engine's slow path raises the csv module's process-wide field limit to
+    max-csv-record-bytes; a header read after that (the next file, or the next test in
+    this process) gets the same verdict as before it."""
+    data = ("USER_ID," + "N" * (200 << 10) + "\nu1,x\n").encode()
+    before = csv.field_size_limit(1 << 20)  # as engine._Scanner._slow leaves it
+    try:
+        reader = ChunkReader(Stream(data, step=1 << 30), chunk_size=1 << 20, max_record=1 << 20)
+        with pytest.raises(CsvSyntaxError) as info:
+            reader.read_header()
+    finally:
+        csv.field_size_limit(before)
+    assert info.value.line == 1 and "field limit" in str(info.value)
+    assert parse_header(("USER_ID," + "N" * (128 << 10)).encode()).names[1] == "N" * (128 << 10)

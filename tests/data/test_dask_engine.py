@@ -18,7 +18,6 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -28,39 +27,13 @@ pytest.importorskip("polars")
 distributed = pytest.importorskip("distributed")
 
 from helpers import write  # noqa: E402
+from interactions_csv import AS_OF, HEADER, OLD, RECENT, SCHEMA, csv, row  # noqa: E402
 from personalize_lint.cli import main  # noqa: E402
 from personalize_lint.data import engines  # noqa: E402
 from personalize_lint.data.engine import ScanOptions, scan, schema_fields  # noqa: E402
 from personalize_lint.data.engine_choice import EngineChoice  # noqa: E402
 from personalize_lint.data.result import ScanResult  # noqa: E402
 
-AS_OF = datetime(2026, 11, 30, tzinfo=timezone.utc)
-NOW = int(AS_OF.timestamp())
-RECENT = NOW - 86_400
-OLD = NOW - 20 * 86_400
-FIELDS = [
-    "USER_ID",
-    "ITEM_ID",
-    "TIMESTAMP",
-    "EVENT_TYPE",
-    "EVENT_VALUE",
-    "RECOMMENDATION_ID",
-    "EVENT_ATTRIBUTION_SOURCE",
-]
-HEADER = ",".join(FIELDS)
-SCHEMA = {
-    "type": "record",
-    "name": "Interactions",
-    "fields": [
-        {"name": "USER_ID", "type": "string"},
-        {"name": "ITEM_ID", "type": "string"},
-        {"name": "TIMESTAMP", "type": "long"},
-        {"name": "EVENT_TYPE", "type": "string"},
-        {"name": "EVENT_VALUE", "type": ["null", "float"]},
-        {"name": "RECOMMENDATION_ID", "type": ["null", "string"]},
-        {"name": "EVENT_ATTRIBUTION_SOURCE", "type": ["null", "string"]},
-    ],
-}
 METRIC_ATTRIBUTION = {
     "name": "ma",
     "datasetGroupArn": "arn:aws:personalize:us-east-1:111122223333:dataset-group/d",
@@ -79,22 +52,6 @@ def scheduler() -> Iterator[str]:
         n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
     ) as cluster:
         yield cluster.scheduler_address
-
-
-def row(
-    user: str = "u1",
-    item: str = "i1",
-    ts: object = RECENT,
-    etype: str = "click",
-    value: str = "1.0",
-    rec: str = "",
-    src: str = "home",
-) -> str:
-    return f"{user},{item},{ts},{etype},{value},{rec},{src}"
-
-
-def csv(*rows: str, header: str = HEADER) -> str:
-    return "\n".join([header, *rows]) + "\n"
 
 
 def generated_rows(n: int, seed: int, *, dup_every: int = 7) -> list[str]:
@@ -219,12 +176,15 @@ def test_gzip_bad_rows_and_a_file_that_fails_to_parse(
             row(src="caf\u00e9"),
         ),
     )
-    (tmp_path / "data" / "b.csv.gz").write_bytes(
-        gzip.compress(csv(row(), row(user="z", ts=OLD), row(user="y", src="")).encode())
+    write(
+        tmp_path / "data" / "b.csv.gz",
+        csv(row(), row(user="z", ts=OLD), row(user="y", src="")),
+        gz=True,
     )
     write(tmp_path / "data" / "broken.csv", csv(row(user="q"), f'u9,i9,{RECENT},click,1.0,,"open'))
-    (tmp_path / "data" / "latin1.csv").write_bytes(
-        csv(row(user="w"), row(user="caf\u00e9")).encode("latin-1")
+    write(
+        tmp_path / "data" / "latin1.csv",
+        csv(row(user="w"), row(user="caf\u00e9")).encode("latin-1"),
     )
     found = by_rule(both(tmp_path, scheduler, monkeypatch, capsys))
     pl001 = " ".join(f["message"] for f in found["PL001"])
@@ -300,21 +260,10 @@ def test_s3_prefix_read_by_the_workers(
 ) -> None:
     pytest.importorskip("moto")
     boto3 = pytest.importorskip("boto3")
-    from moto_server import moto_server
+    from moto_server import moto_server, use_s3
 
     with moto_server(tmp_path / "moto.log") as url:
-        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
-            monkeypatch.delenv(name, raising=False)
-        for name, value in {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_ENDPOINT_URL_S3": url,
-            "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
-            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
-            "AWS_EC2_METADATA_DISABLED": "true",
-        }.items():
-            monkeypatch.setenv(name, value)
+        use_s3(url, tmp_path, monkeypatch)
         s3 = boto3.client("s3")
         s3.create_bucket(Bucket="data")
         s3.put_object(Bucket="data", Key="in/a.csv", Body=csv(row(), row(), row(user="b")))
@@ -349,9 +298,7 @@ def test_scan_results_are_identical_field_by_field(
     for i in range(5):
         part = rows[i * 500 : i * 500 + 1000]
         text = csv(*part) if i != 2 else csv(*part[:400], '"a\nb",' + part[400][1:], *part[401:])
-        path = tmp_path / "d" / f"{i}.csv{'.gz' if i == 3 else ''}"
-        path.parent.mkdir(exist_ok=True)
-        path.write_bytes(gzip.compress(text.encode()) if i == 3 else text.encode())
+        write(tmp_path / "d" / f"{i}.csv{'.gz' if i == 3 else ''}", text, gz=i == 3)
     options = ScanOptions(progress=False, chunk_size=16 << 10, memory_limit=memory_limit,
                           root=tmp_path)
     fields = schema_fields(SCHEMA)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -11,48 +10,10 @@ import pytest
 pytest.importorskip("polars")
 pytest.importorskip("numpy")
 
+from helpers import write
+from interactions_csv import AS_OF, HEADER, NOW, OLD, RECENT, SCHEMA, row
 from personalize_lint.data.engine import ScanOptions, SchemaField, scan, schema_fields
 from personalize_lint.data.result import Position, ScanResult
-
-AS_OF = datetime(2026, 11, 30, tzinfo=timezone.utc)
-NOW = int(AS_OF.timestamp())
-RECENT = NOW - 86_400  # one day old
-OLD = NOW - 20 * 86_400
-HEADER = (
-    "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,EVENT_VALUE,RECOMMENDATION_ID,EVENT_ATTRIBUTION_SOURCE"
-)
-SCHEMA = {
-    "type": "record",
-    "name": "Interactions",
-    "fields": [
-        {"name": "USER_ID", "type": "string"},
-        {"name": "ITEM_ID", "type": "string"},
-        {"name": "TIMESTAMP", "type": "long"},
-        {"name": "EVENT_TYPE", "type": "string"},
-        {"name": "EVENT_VALUE", "type": ["null", "float"]},
-        {"name": "RECOMMENDATION_ID", "type": ["null", "string"]},
-        {"name": "EVENT_ATTRIBUTION_SOURCE", "type": ["null", "string"]},
-    ],
-}
-
-
-def write(path: Path, text: str | bytes, *, gz: bool = False) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = text.encode() if isinstance(text, str) else text
-    path.write_bytes(gzip.compress(data) if gz else data)
-    return path
-
-
-def row(
-    user: str = "u1",
-    item: str = "i1",
-    ts: object = RECENT,
-    etype: str = "click",
-    value: str = "1.0",
-    rec: str = "",
-    src: str = "home",
-) -> str:
-    return f"{user},{item},{ts},{etype},{value},{rec},{src}"
 
 
 def run(

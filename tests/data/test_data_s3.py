@@ -15,7 +15,7 @@ pytest.importorskip("polars")
 pytest.importorskip("moto")
 boto3 = pytest.importorskip("boto3")
 
-from moto_server import moto_server, reset  # noqa: E402
+from moto_server import moto_server, reset, use_s3  # noqa: E402
 from personalize_lint.data import sources  # noqa: E402
 from personalize_lint.data.engine import ScanOptions, scan  # noqa: E402
 
@@ -33,19 +33,7 @@ def moto_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def s3(moto_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     reset(moto_url)
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
-    env = {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ENDPOINT_URL_S3": moto_url,
-        "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
+    use_s3(moto_url, tmp_path, monkeypatch)
     client = boto3.client("s3")
     client.create_bucket(Bucket="data")
     return client

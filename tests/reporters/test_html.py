@@ -38,7 +38,8 @@ from personalize_lint.loaders.base import LoadContext
 from personalize_lint.loaders.builtin import personalize_lint_load_file
 from personalize_lint.location import Location, Span
 from personalize_lint.reporters.base import Report
-from personalize_lint.reporters.html import CSP, HtmlReporter
+from personalize_lint.reporters.builtin import HtmlFormat
+from personalize_lint.reporters.html import CSP
 from personalize_lint.reporters.json_report import JsonReporter
 from personalize_lint.rule import Rule
 
@@ -52,7 +53,7 @@ ACTIVE_TAGS = {"script", "img", "iframe", "object", "embed", "link", "base", "fo
 
 
 def render(report: Report) -> str:
-    return HtmlReporter().render(report)
+    return HtmlFormat().render(report)
 
 
 def json_findings(report: Report) -> list[dict[str, Any]]:

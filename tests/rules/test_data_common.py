@@ -205,3 +205,23 @@ interactions-data = ["data/*.csv", "data/*.csv.gz"]
 )
 def test_share(part: int, whole: int, text: str) -> None:
     assert share(part, whole) == text
+
+
+@pytest.mark.parametrize(
+    ("location", "why"),
+    [("s3://", "names no bucket"), ("s3://no-such-bucket/in/", "cannot list")],
+)
+def test_s3_location_that_cannot_be_read_is_reported_at_its_uri(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, location: str, why: str
+) -> None:
+    # No credentials anywhere: boto3 gives up at once, without a network call.
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    env = {"AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": str(tmp_path / "none"),
+           "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")}
+    write(tmp_path / "personalize-lint.toml",
+          f'[[setup]]\nname = "s"\ninteractions-data = ["{location}"]\n')
+    out = run_cli("check", "--format", "json", "--quiet", cwd=tmp_path, env=env).json()
+    (finding,) = out["findings"]
+    assert finding["rule_id"] == "PL003" and why in finding["message"], finding
+    assert finding["path"] == location

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from helpers import json_document
 from personalize_lint.document import Document
 from personalize_lint.findings import Finding
 from personalize_lint.inventory import EventsPayload, Inventory, Setup, Source
@@ -21,12 +22,7 @@ CTX = RuleContext(as_of=datetime(2026, 11, 30, tzinfo=timezone.utc))
 
 
 def doc(data: Any, path: str = "events.json", kind: str = "putevents") -> Document:
-    try:
-        from personalize_lint.loaders.jsonpos import parse_json
-    except ImportError:
-        return Document(path, kind, data)
-    parsed = parse_json(json.dumps(data, indent=2), max_depth=64)
-    return Document(path, kind, parsed.data, parsed.spans, parsed.key_spans)
+    return json_document(data, kind, path)
 
 
 def event(event_id: str | None = "e-1", **members: Any) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from helpers import json_document
 from personalize_lint.document import Document
 from personalize_lint.findings import Finding
 from personalize_lint.inventory import (
@@ -27,12 +28,7 @@ CTX = RuleContext(as_of=datetime(2026, 11, 30, tzinfo=timezone.utc))
 
 def doc(data: Any, kind: str = "schema", path: str = "schema.json",
         subkind: str | None = None) -> Document:
-    try:
-        from personalize_lint.loaders.jsonpos import parse_json
-    except ImportError:
-        return Document(path, kind, data, subkind=subkind)
-    parsed = parse_json(json.dumps(data, indent=2), max_depth=64)
-    return Document(path, kind, parsed.data, parsed.spans, parsed.key_spans, subkind=subkind)
+    return json_document(data, kind, path, subkind)
 
 
 def f(name: str, type_: Any = "string", **flags: Any) -> dict[str, Any]:
