@@ -349,10 +349,15 @@ def _cross_account_hint(what: str, account: str | None, check: RoleCheck) -> str
             "policies must allow it too.")
 
 
+def _the_role(f: Facts) -> str:
+    """"The service role <name>", or "The service role" when roleArn names no role."""
+    name = role_name(f.role_arn or "")
+    return f"The service role {name}" if name else "The service role"
+
+
 def _permission_findings(rule_id: str, check: RoleCheck, request: Request, result: Result,
                          what: str, fix: str, extra: str = "") -> Iterator[Finding]:
     fallback = check.facts.locate("roleArn")
-    name = role_name(check.facts.role_arn or "") or "the service role"
     if result.uncertain:
         yield uncertain_finding(f"the service role may call {what}", result, fallback,
                                 check.setup.name)
@@ -360,13 +365,15 @@ def _permission_findings(rule_id: str, check: RoleCheck, request: Request, resul
         if result.organization_policy:
             fix = (f"Change the {result.organization_policy} so that it allows this for the "
                    "service role (for example exempt it with an aws:PrincipalArn condition).")
+        elif result.explicit_deny:
+            fix = "Narrow the Deny so that it leaves this call to the role."
         why, location, related = _denial(check, result, fallback, deny_hint(result) if
                                          result.explicit_deny or result.organization_policy
                                          else " No statement of its policies allows it."
                                          + closest_hint(result, request.action) + extra)
         yield Finding(
             rule_id,
-            f"The service role {name} cannot call {what}.{why}"
+            f"{_the_role(check.facts)} cannot call {what}.{why}"
             f"{_unknown_managed_hints(check.role)} {fix}",
             location, related=related, setup=check.setup.name,
         )
@@ -544,8 +551,8 @@ def pl105(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
                 + ("" if same else _cross_account_hint("key", account, check)))
             yield Finding(
                 "PL105",
-                f"The service role {role_name(check.facts.role_arn or '') or ''} cannot call "
-                f"{names} on the output key {key_arn}.{why} {fix}",
+                f"{_the_role(check.facts)} cannot call {names} on the output key "
+                f"{key_arn}.{why} {fix}",
                 location, related=related, setup=check.setup.name,
             )
 

@@ -161,3 +161,23 @@ def test_literal_wildcard_message(tmp_path: Path) -> None:
     assert "PL101" in run.out
     assert "StringEquals compares literally" in run.out
     assert "use ArnLike (or StringLike)" in run.out
+
+
+def test_denial_messages_without_a_role_name_and_with_an_explicit_deny(tmp_path: Path) -> None:
+    # A roleArn that is not a role ARN (PL107 reports it) leaves the role's name unknown; the
+    # permission findings still read as sentences, and an explicit Deny asks for the Deny
+    # to be narrowed rather than for an Allow the role already has.
+    root = tmp_path / "setup"
+    shutil.copytree(EXAMPLES / "compliant", root)
+    edit(root / ATTRIBUTION,
+         lambda d: d["metricsOutputConfig"].update(roleArn="PersonalizeMetricsRole"))
+    add_role_statement({"Effect": "Deny", "Action": ["kms:*", "s3:*"], "Resource": "*"})(root)
+    run = run_cli("check", ".", "--format", "json", cwd=root)
+    messages = {f["rule_id"]: f["message"] for f in run.json()["findings"]}
+    assert messages["PL104"].startswith("The service role cannot call s3:PutObject on ")
+    assert messages["PL105"].startswith("The service role cannot call kms:Decrypt, ")
+    for message in (messages["PL104"], messages["PL105"]):
+        assert "  " not in message
+        assert "explicitly denied by statement 3" in message
+        assert "Narrow the Deny" in message
+    assert "Allow \"s3:PutObject\"" not in messages["PL104"]
