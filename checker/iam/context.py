@@ -121,25 +121,29 @@ class Principal:
     """Who makes the request: an AWS service principal or an IAM role (its sessions).
 
     ``arn`` of a role may be a :class:`Partial` when only its account is known; ``account``
-    may be None when unknown (a policy file checked on its own).
+    may be None when unknown (a policy file checked on its own). ``session`` is the role
+    session name its requests carry, None when not known (Personalize does not say).
     """
 
     kind: PrincipalKind
     name: str  # service principal name, or role ARN pattern/literal
     account: str | None = None
     partition: str = "aws"
+    session: str | None = None
 
     @classmethod
     def service(cls, name: str = PERSONALIZE_SERVICE) -> Principal:
         return cls("service", name)
 
     @classmethod
-    def role(cls, arn: str, account: str | None = None) -> Principal:
+    def role(cls, arn: str, account: str | None = None, session: str | None = None) -> (
+        Principal
+    ):
         parts = arn.split(":")
         if account is None and len(parts) > 4 and parts[4].isdigit():
             account = parts[4]
         partition = parts[1] if len(parts) > 1 and parts[1] else "aws"
-        return cls("role", arn, account, partition)
+        return cls("role", arn, account, partition, session)
 
 
 @dataclass(frozen=True, slots=True)

@@ -335,6 +335,11 @@ PRINCIPAL_CASES: list[tuple[str, str, str]] = [
     ("session of the role in other case",
      f"arn:aws:sts::{ACCOUNT}:assumed-role/personalizerole/s", "denied"),
     ("other account root", f"arn:aws:iam::{OTHER}:root", "denied"),
+    # A role session principal is "arn:aws:sts::AWS-account-ID:assumed-role/role-name/
+    # role-session-name" (IAM user guide, Principal element): it names one session, and the
+    # session name Personalize gives the role is not known to us.
+    ("one named session of the role",
+     f"arn:aws:sts::{ACCOUNT}:assumed-role/PersonalizeRole/s", "uncertain"),
 ]
 
 

@@ -135,6 +135,10 @@ CASES: list[tuple[str, Edit, int, list[str]]] = [
      0, []),
     ("key policy names the role, no root statement",
      both(role_in_key_policy(ROLE), drop_key_root), 0, []),
+    # a session principal names one session; Personalize's session name is not known
+    ("key policy names one session of the role, no root statement",
+     both(role_in_key_policy(f"arn:aws:sts::{ACCOUNT}:assumed-role/PersonalizeMetricsRole/x"),
+          drop_key_root), 1, ["PL003"]),
 ]
 
 
