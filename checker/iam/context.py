@@ -9,6 +9,10 @@ A context key is in one of three states, and the difference is the whole point:
 * **unknown** – anything not declared: the evaluator cannot decide a condition on it and
   answers *uncertain*, naming the key. Never a silent pass.
 
+A known key may also be marked *maybe absent*: its value when the request carries it is
+known, but whether it does is not. A condition on it is decided only when both readings
+agree.
+
 The constructors at the end build what Amazon Personalize's own requests carry, for the
 service principal (trust policy, bucket and key policies) and for its service role
 (CloudWatch, S3 and KMS calls made with the role).
@@ -64,6 +68,8 @@ class Context:
     absent: frozenset[str] = frozenset()
     # Key prefixes known absent, e.g. "aws:principaltag/" for a service principal.
     absent_prefixes: tuple[str, ...] = ()
+    # Keys of ``values`` the request may also lack.
+    maybe_absent: frozenset[str] = frozenset()
 
     @classmethod
     def build(
@@ -71,6 +77,7 @@ class Context:
         values: Mapping[str, Value | Iterable[Value]] | None = None,
         absent: Iterable[str] = (),
         absent_prefixes: Iterable[str] = (),
+        maybe_absent: Iterable[str] = (),
     ) -> Context:
         norm: dict[str, tuple[Value, ...]] = {}
         for key, val in (values or {}).items():
@@ -80,6 +87,7 @@ class Context:
             norm,
             frozenset(k.lower() for k in absent) - norm.keys(),
             tuple(p.lower() for p in absent_prefixes),
+            frozenset(k.lower() for k in maybe_absent) & norm.keys(),
         )
 
     def lookup(self, key: str) -> tuple[Value, ...] | _Unknown:
@@ -91,13 +99,16 @@ class Context:
             return ABSENT
         return UNKNOWN
 
+    def may_be_absent(self, key: str) -> bool:
+        return key.lower() in self.maybe_absent
+
     def replace_keys(
         self,
         values: Mapping[str, Value | Iterable[Value]] | None = None,
         absent: Iterable[str] = (),
         unknown: Iterable[str] = (),
     ) -> Context:
-        """A copy with some keys set, made absent, or made unknown."""
+        """A copy with some keys set (then surely present), made absent, or made unknown."""
         new_values = dict(self.values)
         new_absent = set(self.absent)
         for key, val in (values or {}).items():
@@ -110,7 +121,8 @@ class Context:
         for key in unknown:
             new_values.pop(key.lower(), None)
             new_absent.discard(key.lower())
-        return Context(new_values, frozenset(new_absent), self.absent_prefixes)
+        return Context(new_values, frozenset(new_absent), self.absent_prefixes,
+                       self.maybe_absent & new_values.keys() - {k.lower() for k in values or {}})
 
 
 PrincipalKind = Literal["service", "role"]
@@ -163,7 +175,6 @@ _ALWAYS_ABSENT = (
     "aws:SourceVpc",
     "aws:SourceIp",
     "aws:VpcSourceIp",
-    "aws:MultiFactorAuthPresent",
     "aws:MultiFactorAuthAge",
     "aws:CalledVia",
     "aws:CalledViaFirst",
@@ -266,6 +277,7 @@ def service_context(
         values,
         absent=(
             *_ALWAYS_ABSENT,
+            "aws:MultiFactorAuthPresent",
             "aws:PrincipalOrgID",
             "aws:PrincipalOrgPaths",
             "aws:PrincipalArn",
@@ -294,6 +306,11 @@ def role_context(
         "aws:SecureTransport": "true",
         "aws:PrincipalIsAWSService": "false",
         "aws:PrincipalType": "AssumedRole",
+        # "This key is included in the request context only when the principal uses
+        # temporary credentials" (IAM, global condition keys), which a role session does;
+        # whether a service's session of the role carries it is not documented. Personalize
+        # assumes the role without MFA.
+        "aws:MultiFactorAuthPresent": "false",
     }
     if role_arn:
         values["aws:PrincipalArn"] = role_arn
@@ -314,4 +331,5 @@ def role_context(
             "aws:PrincipalServiceNamesList",
             *absent,
         ),
+        maybe_absent=("aws:MultiFactorAuthPresent",),
     )

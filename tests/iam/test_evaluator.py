@@ -83,8 +83,11 @@ IDENTITY_CASES: list[tuple[str, list[dict[str, Any]], str]] = [
     ("explicit deny", [allow("*"), deny("cloudwatch:Put*")], "denied"),
     ("deny by notaction", [allow("*"), {"Effect": "Deny", "NotAction": "s3:*",
                                         "Resource": "*"}], "denied"),
-    ("mfa required", [allow("*", Condition={"Bool": {"aws:MultiFactorAuthPresent": "false"}})],
+    ("mfa required", [allow("*", Condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}})],
      "denied"),
+    # the role's session carries aws:MultiFactorAuthPresent as false, or not at all
+    ("only without mfa", [allow("*", Condition={"Bool": {
+        "aws:MultiFactorAuthPresent": "false"}})], "uncertain"),
     ("namespace excludes", [allow(Condition={"StringEquals": {"cloudwatch:namespace": "MyApp"}})],
      "denied"),
     ("effect typo", [{"Effect": "allow", "Action": "*", "Resource": "*"}], "denied"),

@@ -135,6 +135,14 @@ CASES: list[tuple[str, Edit, int, list[str]]] = [
      0, []),
     ("key policy names the role, no root statement",
      both(role_in_key_policy(ROLE), drop_key_root), 0, []),
+    # the role's session may or may not carry aws:MultiFactorAuthPresent (as false)
+    ("own deny without MFA (Bool)",
+     add_role_statement({"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {
+         "Bool": {"aws:MultiFactorAuthPresent": "false"}}}), 1, ["PL003", "PL003", "PL003"]),
+    ("own deny without MFA (BoolIfExists)",
+     add_role_statement({"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {
+         "BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}),
+     1, ["PL103", "PL104", "PL105"]),
     # a session principal names one session; Personalize's session name is not known
     ("key policy names one session of the role, no root statement",
      both(role_in_key_policy(f"arn:aws:sts::{ACCOUNT}:assumed-role/PersonalizeMetricsRole/x"),
