@@ -26,12 +26,14 @@ from typing import Any
 from personalize_lint.findings import Finding
 from personalize_lint.iam import managed
 from personalize_lint.iam.arn import ROLE_ARN_API_RE, account_of, parse_arn, role_name
+from personalize_lint.iam.conditions import evaluate_conditions
 from personalize_lint.iam.context import (
     PERSONALIZE_NAMESPACE,
     PERSONALIZE_SERVICE,
     Partial,
     Request,
     Value,
+    service_context,
 )
 from personalize_lint.iam.evaluator import (
     PolicyInput,
@@ -202,13 +204,28 @@ def pl101(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
             yield from _check_trust(policy, None, doc.location(), None)
 
 
+def _admits_other_accounts(st: Statement, account: str | None, variables: bool) -> bool:
+    """Do the statement's conditions certainly hold for Personalize acting for a resource of
+    an account the guard does not name (``aws:SourceArn`` "arn:*:personalize:*:*:*", a
+    ``Null`` test, a ``*`` account)?"""
+    named = guard_accounts(st) | ({account} if account else set())
+    other = next(a for a in ("000000000000", "999999999999", "123456789012") if a not in named)
+    outcome = evaluate_conditions(st.conditions, service_context(account=other), variables)
+    return outcome.value is True
+
+
 def _unguarded(policy: Policy, account: str | None) -> Iterator[tuple[Statement, str]]:
+    doc = prepare(policy).doc
+    variables = doc.variables if doc else True
     for st, principal in principal_allows(policy):
         assume = any(a and action_glob(a).match("sts:AssumeRole") for a in st.actions)
         if not (names_personalize(principal) and assume and st.action_key == "Action"):
             continue
         if not has_guard(st):
             yield st, "has no aws:SourceAccount or aws:SourceArn condition"
+        elif _admits_other_accounts(st, account, variables):
+            yield st, ("has aws:SourceAccount/aws:SourceArn conditions that hold for "
+                       "Personalize resources of any account")
         elif account:
             other = guard_accounts(st) - {account}
             if other:

@@ -126,6 +126,19 @@ CASES: list[tuple[str, Edit, int, list[str]]] = [
      trust_condition({"StringEquals": {"aws:SourceArn": f"arn:aws:personalize:us-east-1:"
                                                         f"{ACCOUNT}:dataset-group/retail"}}),
      1, ["PL003"]),
+    # a confused-deputy guard must keep other accounts' Personalize resources out
+    ("guard whose ARN pattern names no account",
+     trust_condition({"ArnLike": {"aws:SourceArn": "arn:*:personalize:*:*:*"}}), 1, ["PL102"]),
+    ("guard that only asks for a source ARN",
+     trust_condition({"Null": {"aws:SourceArn": "false"}}), 1, ["PL102"]),
+    ("guard with a wildcard account", trust_condition({"StringLike": {"aws:SourceAccount": "*"}}),
+     1, ["PL102"]),
+    ("guard by account, any source ARN",
+     trust_condition({"StringEquals": {"aws:SourceAccount": ACCOUNT},
+                      "ArnLike": {"aws:SourceArn": "arn:aws:personalize:*:*:*"}}), 0, []),
+    ("guard by source ARN of the account only",
+     trust_condition({"ArnLike": {"aws:SourceArn": f"arn:aws:personalize:*:{ACCOUNT}:*"}}),
+     0, []),
     # 5. role names in principals are case-sensitive; the account root still delegates
     ("key policy names the role in other case, no root statement",
      both(role_in_key_policy(ROLE.replace("PersonalizeMetricsRole", "personalizemetricsrole")),
