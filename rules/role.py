@@ -238,7 +238,8 @@ def _unguarded(policy: Policy, account: str | None) -> Iterator[tuple[Statement,
     level="warning",
     title="The trust policy has no confused-deputy guard",
     why="""
-Without an aws:SourceAccount or aws:SourceArn condition, any Personalize resource of any
+Without an aws:SourceAccount or aws:SourceArn condition (or with one that any account
+satisfies, such as aws:SourceArn "arn:*:personalize:*:*:*"), any Personalize resource of any
 account could make Personalize act with your role (the confused-deputy problem). AWS
 recommends both keys, with values of the role's own account and
 arn:<partition>:personalize:<region>:<account>:*.
