@@ -338,9 +338,10 @@ PRINCIPAL_CASES: list[tuple[str, str, str]] = [
     ("session of the role in other case",
      f"arn:aws:sts::{ACCOUNT}:assumed-role/personalizerole/s", "denied"),
     ("other account root", f"arn:aws:iam::{OTHER}:root", "denied"),
-    # A role session principal is "arn:aws:sts::AWS-account-ID:assumed-role/role-name/
-    # role-session-name" (IAM user guide, Principal element): it names one session, and the
-    # session name Personalize gives the role is not known to us.
+    # IAM user guide, Principal element, assumed-role session principals: "you cannot use a
+    # wildcard "*" to mean all sessions. Principals must always name a specific session";
+    # such principals fit where a process "creates a predictable session name". The session
+    # name Personalize gives the role is not documented: this may or may not be it.
     ("one named session of the role",
      f"arn:aws:sts::{ACCOUNT}:assumed-role/PersonalizeRole/s", "uncertain"),
 ]
