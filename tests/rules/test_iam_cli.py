@@ -206,3 +206,16 @@ def test_denial_messages_without_a_role_name_and_with_an_explicit_deny(tmp_path:
         assert "explicitly denied by statement 3" in message
         assert "Narrow the Deny" in message
     assert "Allow \"s3:PutObject\"" not in messages["PL104"]
+
+
+def test_short_arn_pattern_message(tmp_path: Path) -> None:
+    # IAM, ARN condition operators: "Each of the six colon-delimited components of the ARN is
+    # checked separately": a value with fewer fields matches no ARN (PL101), and says why.
+    root = tmp_path / "setup"
+    shutil.copytree(EXAMPLES / "compliant", root)
+    trust_condition({"ArnLike": {"aws:SourceArn": "arn:aws:personalize:*"}})(root)
+    run = run_cli("check", ".", cwd=root)
+    assert run.code == 1
+    assert "PL101" in run.out
+    assert ("ArnLike compares the six colon-separated fields of an ARN one by one; "
+            "'arn:aws:personalize:*' has 4, so it matches no ARN") in " ".join(run.out.split())
