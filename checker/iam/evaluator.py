@@ -58,7 +58,7 @@ from typing import Any, Literal
 from ..inventory import ManagedPolicyRef, Policy, Source
 from ..location import Location
 from . import managed, organizations
-from .arn import resource_glob
+from .arn import account_root_arn, resource_glob
 from .conditions import (
     FALSE,
     TRUE,
@@ -355,8 +355,8 @@ def _spec_outcome(spec: PrincipalSpec, principal: Principal) -> tuple[Outcome, O
     for entry in spec.aws:
         if entry is None:
             direct.append(unknown("an AWS principal is not a plain string"))
-        elif principal.account and (
-            entry == principal.account or entry.endswith(f":iam::{principal.account}:root")
+        elif principal.account and entry in (
+            principal.account, account_root_arn(principal.account, principal.partition)
         ):
             account.append(TRUE)
         elif (

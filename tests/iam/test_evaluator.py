@@ -338,6 +338,9 @@ PRINCIPAL_CASES: list[tuple[str, str, str]] = [
     ("session of the role in other case",
      f"arn:aws:sts::{ACCOUNT}:assumed-role/personalizerole/s", "denied"),
     ("other account root", f"arn:aws:iam::{OTHER}:root", "denied"),
+    # an account ID names an account within one partition
+    ("the account's root in another partition", f"arn:aws-cn:iam::{ACCOUNT}:root", "denied"),
+    ("not an ARN, ending like a root ARN", f"x:iam::{ACCOUNT}:root", "denied"),
     # IAM user guide, Principal element, assumed-role session principals: "you cannot use a
     # wildcard "*" to mean all sessions. Principals must always name a specific session";
     # such principals fit where a process "creates a predictable session name". The session
