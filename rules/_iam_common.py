@@ -192,16 +192,25 @@ def s3_absent(f: Facts | None) -> tuple[str, ...]:
 
 
 def service_request(f: Facts | None, action: str, resource: Value,
-                    absent: Iterable[str] = ()) -> Request:
+                    absent: Iterable[str] = (), extra: dict[str, Value] | None = None) -> (
+        Request):
+    if f and f.organization_id:
+        # The dataset group's account is in the organization whose policies were given.
+        extra = {"aws:SourceOrgID": f.organization_id, **(extra or {})}
     ctx = service_context(
         account=f.account if f else None,
         region=f.region if f else None,
         partition=f.partition if f else None,
         absent=absent,
-        # The dataset group's account is in the organization whose policies were given.
-        extra={"aws:SourceOrgID": f.organization_id} if f and f.organization_id else None,
+        extra=extra,
     )
     return Request(Principal.service(), action, resource, ctx)
+
+
+def key_context(key_arn: str) -> dict[str, Value]:
+    """What a call on a KMS key carries about it: the key ARN names its account."""
+    account = account_of(key_arn)
+    return {"aws:ResourceAccount": account} if account else {}
 
 
 def role_request(f: Facts, action: str, resource: Value, absent: Iterable[str] = (),

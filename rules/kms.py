@@ -38,6 +38,7 @@ from ._iam_common import (
     finding_location,
     in_role_account,
     key_account,
+    key_context,
     key_grants,
     meant_for_personalize,
     missing_declared,
@@ -154,7 +155,8 @@ def _key_findings(policy: PreparedPolicy, requests: dict[str, dict[str, Request]
 def _requests_for(f: Facts | None, key_arn: str, roles: list[str]) -> dict[
         str, dict[str, Request]]:
     out: dict[str, dict[str, Request]] = {
-        PERSONALIZE_SERVICE: {a: service_request(f, a, key_arn) for a in KMS_ACTIONS}}
+        PERSONALIZE_SERVICE: {a: service_request(f, a, key_arn, extra=key_context(key_arn) if f
+                                                 else None) for a in KMS_ACTIONS}}
     for role in roles:
         rf = Facts(f.setup, f.account, f.region, f.partition, role) if f else None
         if rf is None:
@@ -164,7 +166,8 @@ def _requests_for(f: Facts | None, key_arn: str, roles: list[str]) -> dict[
                 a: Request(Principal.role(role, acct), a, key_arn, rctx) for a in KMS_ACTIONS}
         else:
             out[f"the service role {role}"] = {
-                a: role_request(rf, a, key_arn) for a in KMS_ACTIONS}
+                a: role_request(rf, a, key_arn, extra=key_context(key_arn))
+                for a in KMS_ACTIONS}
     return out
 
 

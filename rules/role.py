@@ -62,6 +62,7 @@ from ._iam_common import (
     has_guard,
     in_role_account,
     key_account,
+    key_context,
     key_grants,
     meant_for_personalize,
     missing_declared,
@@ -544,7 +545,7 @@ def pl105(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
         rcps = rcp_levels(inventory, check.setup, account)
         missing: list[tuple[str, Result]] = []
         for action in KMS_ROLE_ACTIONS:
-            request = role_request(check.facts, action, key_arn)
+            request = role_request(check.facts, action, key_arn, extra=key_context(key_arn))
             result = _role_key_result(check, request, key_policy, grants, same, rcps)
             if result is not None and not result.allowed:
                 missing.append((action, result))

@@ -113,6 +113,17 @@ CASES: list[tuple[str, Edit, int, list[str]]] = [
     ("own deny s3:PutObject, for comparison",
      add_role_statement({"Effect": "Deny", "Action": "s3:PutObject", "Resource": "*"}),
      1, ["PL104"]),
+    # the key's account is the resource account of every KMS call (the key ARN names it)
+    ("data perimeter on the role: resources of its own account",
+     add_role_statement({"Effect": "Deny", "Action": "kms:*", "Resource": "*", "Condition": {
+         "StringNotEquals": {"aws:ResourceAccount": "${aws:PrincipalAccount}"}}}), 0, []),
+    ("data perimeter in the key policy: resources of one account",
+     lambda root: edit(root / KEY_POLICY, lambda d: d["Statement"].append({
+         "Effect": "Deny", "Principal": "*", "Action": "kms:*", "Resource": "*",
+         "Condition": {"StringNotEquals": {"aws:ResourceAccount": ACCOUNT}}})), 0, []),
+    ("own deny outside another account", add_role_statement({
+        "Effect": "Deny", "Action": "kms:*", "Resource": "*", "Condition": {
+            "StringNotEquals": {"aws:ResourceAccount": "999999999999"}}}), 1, ["PL105"]),
     # 4. exact operators compare literally
     ("StringEquals aws:SourceArn with *",
      trust_condition({"StringEquals": {"aws:SourceAccount": ACCOUNT,
