@@ -90,6 +90,8 @@ CASES: list[tuple[str, Edit, int, list[str]]] = [
      both(COLON_PATH, role_statement(PUT, Resource=f"{BUCKET}/runs*/*")), 0, []),
     ("colon in the path, runs?2026/*",
      both(COLON_PATH, role_statement(PUT, Resource=f"{BUCKET}/runs?2026/*")), 0, []),
+    ("a wildcard in the service field, which IAM does not take",
+     role_statement(PUT, Resource="arn:aws:*:::retail-personalize-metrics/*"), 1, ["PL002"]),
     ("colon in the path, other year",
      both(COLON_PATH, role_statement(PUT, Resource=f"{BUCKET}/runs:2025/*")), 1, ["PL104"]),
     # 2. set operators with IfExists on a key Personalize's requests do not carry
