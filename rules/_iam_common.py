@@ -80,7 +80,10 @@ class Facts:
         split = split_s3_url(self.path) if self.path else None
         if not split or not split[0]:
             return None
-        return Partial(s3_objects_pattern(split[0], split[1], self.partition))
+        shown = s3_objects_pattern(split[0], split[1], self.partition)
+        # Personalize names each file it writes, so a key goes on past the prefix ("?*"):
+        # a statement on the prefix's own key (a folder marker) does not touch the output.
+        return Partial(shown[:-1] + "?*", shown=shown)
 
 
 _OUTPUT_KEYS = ("metricsOutputConfig", "MetricsOutputConfig")

@@ -107,7 +107,7 @@ def has_identity_documents(role: Role | None) -> bool:
 def describe_resource(resource: Value, f: Facts | None = None) -> str:
     if isinstance(resource, Partial):
         where = f" under {f.path}" if f and f.path else ""
-        return f"the objects{where} ({resource.pattern})"
+        return f"the objects{where} ({resource})"
     return f'Resource "{resource}"' if resource == "*" else resource
 
 
@@ -492,7 +492,7 @@ def pl104(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
                                 resource_kind="s3", same_account=same,
                                 resource_control_policies=rcp_levels(inventory, check.setup,
                                                                      account))
-        pattern = objects.pattern
+        pattern = str(objects)
         yield from _permission_findings(
             "PL104", check, request, result,
             f"s3:PutObject on {describe_resource(objects, check.facts)}",

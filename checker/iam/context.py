@@ -43,9 +43,10 @@ class Partial:
 
     pattern: str
     shape: str | None = None
+    shown: str | None = None  # how messages write it, when not as ``pattern``
 
     def __str__(self) -> str:
-        return self.pattern
+        return self.shown or self.pattern
 
 
 Value = str | Partial
