@@ -158,12 +158,14 @@ def _check_trust(policy: Policy, f: Facts | None, fallback: Location, setup: str
         location, related = finding_location(result, fallback)
         why = deny_hint(result) if result.explicit_deny else closest_hint(result,
                                                                           "sts:AssumeRole")
+        fix = (f"Narrow the Deny so that it leaves sts:AssumeRole to {PERSONALIZE_SERVICE}."
+               if result.explicit_deny else
+               f'Add a statement allowing Principal {{"Service": "{PERSONALIZE_SERVICE}"}} the '
+               "action sts:AssumeRole.")
         yield Finding(
             "PL101",
             f"The trust policy does not let {PERSONALIZE_SERVICE} call sts:AssumeRole, so "
-            f"Personalize cannot use the role.{why}{service_typo_hint(policy)} Add a statement "
-            f'allowing Principal {{"Service": "{PERSONALIZE_SERVICE}"}} the action '
-            "sts:AssumeRole.",
+            f"Personalize cannot use the role.{why}{service_typo_hint(policy)} {fix}",
             location, related=related, setup=setup,
         )
 

@@ -240,3 +240,16 @@ def test_short_arn_pattern_message(tmp_path: Path) -> None:
     assert "PL101" in run.out
     assert ("ArnLike compares the six colon-separated fields of an ARN one by one; "
             "'arn:aws:personalize:*' has 4, so it matches no ARN") in " ".join(run.out.split())
+
+
+def test_a_trust_deny_asks_to_narrow_the_deny(tmp_path: Path) -> None:
+    root = tmp_path / "setup"
+    shutil.copytree(EXAMPLES / "compliant", root)
+    edit(root / TRUST, lambda d: d["Statement"].append(
+        {"Effect": "Deny", "Principal": "*", "NotAction": "sts:TagSession"}))
+    run = run_cli("check", ".", "--format", "json", cwd=root)
+    [finding] = run.json()["findings"]
+    assert finding["rule_id"] == "PL101"
+    assert "explicitly denied by statement 1" in finding["message"]
+    assert "Narrow the Deny" in finding["message"]
+    assert "Add a statement allowing" not in finding["message"]
