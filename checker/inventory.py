@@ -61,6 +61,18 @@ class ManagedPolicyRef:
 
 
 @dataclass
+class UnusablePolicy:
+    """A policy the set-up names but that cannot be used: its file is missing or unreadable,
+    it is not a policy, it is of the wrong kind or malformed (each reported where it is).
+    It stands in its place so that the checks that depend on it are not evaluated (PL003):
+    treating it as absent would pass (or fail) them on missing data."""
+
+    name: str  # the file, policy name or ARN as given
+    source: Source
+    why: str = "it could not be used"
+
+
+@dataclass
 class Role:
     source: Source
     arn: str | None = None
@@ -69,7 +81,7 @@ class Role:
     policies: list[Policy] = field(default_factory=list)
     managed_policies: list[ManagedPolicyRef] = field(default_factory=list)
     # A boundary document, or a managed policy ARN (its document when known).
-    permissions_boundary: Policy | ManagedPolicyRef | None = None
+    permissions_boundary: Policy | ManagedPolicyRef | UnusablePolicy | None = None
 
 
 @dataclass
@@ -150,7 +162,7 @@ class MissingInput:
 
 # An organization policy: its document, or the name/ARN of an AWS managed one
 # (FullAWSAccess, RCPFullAWSAccess) or of one whose document is not known.
-OrgPolicy = Policy | str
+OrgPolicy = Policy | str | UnusablePolicy
 
 
 @dataclass

@@ -427,3 +427,121 @@ def test_the_catalogue_describes_the_organization_level(tmp_path: Path) -> None:
     for needle in ("permissions boundary", "resource control polic", "KMS grant",
                    "another account"):
         assert needle in text, needle
+
+
+# --- A policy that cannot be used never reads as absent -----------------------------------------
+
+# "The effect of Allow is only supported for the RCPFullAWSAccess policy. ... This default RCP
+# allows all principals and actions access to pass through RCP evaluation" (AWS Organizations,
+# RCP syntax): RCPFullAWSAccess is an RCP; FullAWSAccess is the SCP AWS attaches by default.
+@pytest.mark.parametrize(("keys", "needle"), [
+    ('service-control-policies = ["RCPFullAWSAccess"]',
+     "'RCPFullAWSAccess' is a resource control policy, not a service control policy"),
+    ('service-control-policies = [["FullAWSAccess"], ["arn:aws:organizations::aws:policy/'
+     'resource_control_policy/p-RCPFullAWSAccess"]]', "list it under resource-control-policies"),
+    ('resource-control-policies = ["FullAWSAccess"]',
+     "'FullAWSAccess' is a service control policy, not a resource control policy"),
+    ('resource-control-policies = ["arn:aws:organizations::999988887777:policy/o-exampleorgid/'
+     'tag_policy/p-tag"]', "management policy types do not grant or deny"),
+    ('service-control-policies = ["arn:aws:iam::aws:policy/AdministratorAccess"]',
+     "is not an AWS Organizations policy ARN"),
+], ids=["RCPFullAWSAccess as SCP", "RCP ARN as SCP", "FullAWSAccess as RCP", "tag policy ARN",
+        "IAM policy ARN"])
+def test_a_policy_name_of_the_wrong_kind_is_pl004_and_its_checks_not_evaluated(
+        project: Path, keys: str, needle: str) -> None:
+    add(project, {}, keys)
+    findings = lint(project)
+    pl004 = one(findings, "PL004")
+    assert needle in pl004.message
+    assert pl004.location.path == "personalize-lint.toml" and pl004.location.span is not None
+    # Taken as absent it would pass every check (or, as a level allowing nothing, fail them):
+    # the checks it gates are not evaluated instead.
+    others = [f for f in findings if f.rule_id != "PL004"]
+    assert others and {f.rule_id for f in others} == {"PL003"}
+    assert all("(it is of the wrong kind) could not be evaluated" in f.message for f in others)
+
+
+SCP_KINDS_OF_BAD = {
+    "rcp.json": doc(rcp_deny("s3:*")),  # an RCP: Principal
+    "broken.json": '{"Version": "2012-10-17", "Statement": [',  # PL001
+    "list.json": "[1, 2]",  # not a policy
+    "malformed.json": doc({"Effect": "Allow", "Action": 5, "Resource": "*"}),  # PL002
+    "described-rcp.json": described(doc(rcp_deny("s3:*")), "RESOURCE_CONTROL_POLICY"),
+}
+
+
+@pytest.mark.parametrize("bad", [*SCP_KINDS_OF_BAD, "missing.json"])
+def test_an_scp_level_left_without_its_only_policy_is_not_evaluated(project: Path,
+                                                                    bad: str) -> None:
+    # "For a permission to be allowed for a specific account, there must be an explicit Allow
+    # statement at every level from the root through each OU in the direct path to the
+    # account" (AWS Organizations, SCP evaluation): a level whose policy could not be read is
+    # neither "allows nothing" (PL103-PL105 errors) nor "no constraint" (a pass).
+    files = {f"org/{bad}": SCP_KINDS_OF_BAD[bad]} if bad in SCP_KINDS_OF_BAD else {}
+    add(project, files, f'service-control-policies = [["{FULL}"], ["org/{bad}"], ["{FULL}"]]')
+    findings = lint(project)
+    decided = [f for f in findings if f.rule_id in ("PL103", "PL104", "PL105")]
+    assert decided == [], [(f.rule_id, f.message) for f in decided]
+    not_evaluated = [f for f in findings if f.rule_id == "PL003"
+                     and f"org/{bad} (" in f.message and "could not be evaluated" in f.message]
+    assert len(not_evaluated) == 3  # cloudwatch, s3 and kms calls of the role
+    input_problems = {f.rule_id for f in findings if f.location.path in (
+        f"org/{bad}", "personalize-lint.toml")}
+    assert input_problems & {"PL001", "PL002", "PL004"}
+
+
+def test_a_bad_file_beside_full_access_may_still_deny(project: Path) -> None:
+    add(project, {"org/broken.json": SCP_KINDS_OF_BAD["broken.json"]},
+        f'service-control-policies = ["{FULL}", "org/broken.json"]')
+    findings = lint(project)
+    assert {f.rule_id for f in findings} == {"PL001", "PL003"}
+    assert sum("org/broken.json (it could not be read)" in f.message for f in findings) == 3
+
+
+def test_an_unusable_policy_does_not_hide_what_is_decided_without_it(project: Path) -> None:
+    # The role's own policies grant no cloudwatch:PutMetricData: denied whatever the SCP says.
+    add(project, {"org/broken.json": SCP_KINDS_OF_BAD["broken.json"],
+                  "iam/personalize-role-policy.json": doc(
+                      {"Effect": "Allow", "Action": ["s3:PutObject", "kms:*"],
+                       "Resource": "*"})},
+        'service-control-policies = ["org/broken.json"]')
+    findings = lint(project)
+    assert "PL103" in ids(findings)
+    gated = [f for f in findings if "org/broken.json (it could not be read)" in f.message]
+    assert ids(gated) == ["PL003", "PL003"]  # s3 and kms wait on the SCP; cloudwatch does not
+
+
+@pytest.mark.parametrize("bad", ["rcp-as-scp.json", "broken.json", "missing.json"])
+def test_an_unusable_rcp_leaves_the_service_principal_checks_not_evaluated(
+        project: Path, bad: str) -> None:
+    files = {"org/rcp-as-scp.json": doc(deny("s3:*")),
+             "org/broken.json": SCP_KINDS_OF_BAD["broken.json"]}
+    add(project, {k: v for k, v in files.items() if k == f"org/{bad}"},
+        f'resource-control-policies = ["org/{bad}"]')
+    findings = lint(project)
+    assert not {"PL104", "PL105", "PL201", "PL202", "PL301"} & set(ids(findings))
+    about = [f for f in findings if f.rule_id == "PL003" and f"org/{bad} (" in f.message]
+    # The role's s3 and kms calls, the bucket's and the key's service-principal checks; never
+    # CloudWatch, which RCPs do not cover.
+    assert len(about) == 4 and not any("cloudwatch" in f.message for f in about)
+
+
+@pytest.mark.parametrize(("value", "files", "why"), [
+    ('"iam/missing.json"', {}, "could not be read"),
+    ('"iam/boundary.json"', {"iam/boundary.json": "[1, 2]"}, "is malformed"),
+    ('"iam/boundary.json"', {"iam/boundary.json": doc(
+        {"Effect": "Allow", "Action": 5, "Resource": "*"})}, "is malformed"),
+    ('"iam/boundary.json"', {"iam/boundary.json": '{"Statement": ['}, "could not be read"),
+    ('"arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess"', {},
+     "is not a policy ARN"),
+], ids=["missing", "a list", "shape", "syntax", "an SCP ARN"])
+def test_an_unusable_boundary_is_not_evaluated(project: Path, value: str,
+                                               files: dict[str, Any], why: str) -> None:
+    # A boundary caps every identity grant; one that cannot be read cannot be assumed to
+    # allow everything (a pass) nor nothing (PL103-PL105 errors).
+    add(project, files, f"role-permissions-boundary = {value}")
+    findings = lint(project)
+    assert not {"PL103", "PL104", "PL105"} & set(ids(findings))
+    about = [f for f in findings if f.rule_id == "PL003" and f"(it {why})" in f.message]
+    assert len(about) == 3, [(f.rule_id, f.message) for f in findings]
+    assert {f.rule_id for f in findings} - {"PL003"} <= {"PL001", "PL002", "PL004"}

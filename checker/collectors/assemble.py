@@ -32,6 +32,7 @@ from ..inventory import (
     Schema,
     Setup,
     Source,
+    UnusablePolicy,
 )
 from ..location import Location, join_pointer
 
@@ -82,7 +83,7 @@ def _organization(data: dict[str, Any], problems: list[Finding]) -> tuple[
         Organization, list[MissingInput]]:
     """The SCP and RCP levels over an account; their PL002 problems go to ``problems``."""
     from ..iam.organizations import RCP, SCP
-    from ..organization import read_content
+    from ..organization import read_content, reference_problem, usable
 
     org = Organization(organization_id=data.get("organizationId"),
                        management_account=data.get("managementAccount"))
@@ -95,14 +96,20 @@ def _organization(data: dict[str, Any], problems: list[Finding]) -> tuple[
                 item = _dict(item)
                 arn = str(item.get("arn"))
                 content = item.get("content")
+                where = Location(arn=arn)
+                wrong = reference_problem(arn, policy_type)
+                if wrong is not None:  # a hand-edited inventory: the ARN is of another kind
+                    problems.append(Finding("PL002", wrong, where))
+                    entries.append(UnusablePolicy(arn, Source(location=where),
+                                                  "it is of the wrong kind"))
+                    continue
                 if content is None:
                     entries.append(arn)  # AWS managed (known by ARN) or unread: unknown
                     continue
                 name = str(item.get("name") or item.get("id") or arn)
-                read = read_content(content, policy_type, Location(arn=arn), f"{name} ({arn})")
+                read = read_content(content, policy_type, where, f"{name} ({arn})")
                 problems.extend(read.problems)
-                if read.policy is not None:
-                    entries.append(read.policy)
+                entries.append(usable(read, f"{name} ({arn})", Source(location=where)))
             levels.append(entries)
     return org, [_missing(_dict(g)) for g in data.get("missing") or []]
 

@@ -80,6 +80,33 @@ def known_policy(name_or_arn: str) -> tuple[str, dict[str, Any]] | None:
     return _KNOWN.get(tail)
 
 
+# The policy-type folder of an organization policy ARN
+# (arn:aws:organizations::<account>:policy/<o-id>/<type folder>/<p-id>).
+_ARN_FOLDERS = {"service_control_policy": SCP, "resource_control_policy": RCP,
+                "tag_policy": "TAG_POLICY", "backup_policy": "BACKUP_POLICY",
+                "aiservices_opt_out_policy": "AISERVICES_OPT_OUT_POLICY",
+                "chatbot_policy": "CHATBOT_POLICY",
+                "declarative_policy_ec2": "DECLARATIVE_POLICY_EC2"}
+
+
+def reference_type(name_or_arn: str) -> str | None:
+    """The Organizations policy type a configured name or ARN names (SERVICE_CONTROL_POLICY,
+    RESOURCE_CONTROL_POLICY, TAG_POLICY ...), "" for an ARN that is no organization policy
+    at all, None when the name does not tell."""
+    known = known_policy(name_or_arn)
+    if known is not None:
+        return RCP if known[0] == "RCPFullAWSAccess" else SCP
+    if not name_or_arn.startswith("arn:"):
+        return None
+    parts = name_or_arn.split(":", 5)
+    if len(parts) < 6 or parts[2] != "organizations" or not parts[5].startswith("policy/"):
+        return ""
+    for folder in parts[5].split("/")[1:-1]:
+        if folder in _ARN_FOLDERS:
+            return _ARN_FOLDERS[folder]
+    return None
+
+
 def policy_arn_parts(arn: str) -> tuple[str | None, str | None]:
     """(management account, organization ID) from a customer organization policy ARN,
     ``arn:aws:organizations::<management account>:policy/<o-id>/<type>/<p-id>``."""

@@ -89,9 +89,14 @@ def test_a_principal_in_an_scp_is_pl002_at_its_position(tmp_path: Path, lint: Li
     bad = doc({"Effect": "Deny", "Principal": "*", "Action": "cloudwatch:*", "Resource": "*"})
     path = write_template(tmp_path, {"Guardrail": org_policy(SCP, bad, ["r-abcd"])})
     findings = lint(path)
-    assert rules(findings) == ["PL002"]  # and the policy of the wrong kind is left out
-    assert findings[0].location.pointer.endswith("/Content/Statement/0/Principal")
-    assert "not an SCP" in findings[0].message
+    # The policy of the wrong kind is not left out as if it were not there (that would pass
+    # the role's calls on missing data): the checks under it are not evaluated.
+    assert rules(findings) == ["PL002", "PL003", "PL003", "PL003"]
+    (pl002,) = [f for f in findings if f.rule_id == "PL002"]
+    assert pl002.location.pointer.endswith("/Content/Statement/0/Principal")
+    assert "not an SCP" in pl002.message
+    assert all("Guardrail (it is of the wrong kind) could not be evaluated" in f.message
+               for f in findings if f.rule_id == "PL003")
 
 
 BOUNDARY = {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": doc(

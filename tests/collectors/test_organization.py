@@ -161,7 +161,8 @@ def test_the_saved_inventory_replays_the_organization(aws: Aws, tmp_path: Path) 
     assert found("audit.json") == found("check.json")
     assert [r for r, _ in found("check.json")] == ["PL104"]
 
-    # Damaged by hand: a policy of the wrong kind is PL002 at its ARN, the rest still runs.
+    # Damaged by hand: a policy of the wrong kind is PL002 at its ARN, the rest still runs;
+    # its level is not judged without it: the role's other calls are not evaluated (PL003).
     body = saved["personalizeLintInventory"]
     levels = body["organizations"][org.member]["serviceControlPolicies"]
     levels[1].append({"arn": "arn:aws:organizations::1:policy/o-x/tag_policy/p-tag",
@@ -171,7 +172,7 @@ def test_the_saved_inventory_replays_the_organization(aws: Aws, tmp_path: Path) 
                       cwd=tmp_path)
     rules = sorted((f["rule_id"], f["arn"]) for f in damaged.json()["findings"])
     assert rules[0] == ("PL002", "arn:aws:organizations::1:policy/o-x/tag_policy/p-tag")
-    assert [r for r, _ in rules] == ["PL002", "PL104"]
+    assert [r for r, _ in rules] == ["PL002", "PL003", "PL003", "PL104"]
 
 
 def test_a_saved_bucket_account_makes_the_bucket_cross_account(aws: Aws) -> None:
