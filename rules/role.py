@@ -142,10 +142,13 @@ def _trust_request(f: Facts | None) -> Request:
     return service_request(f, "sts:AssumeRole", resource)
 
 
-def _check_trust(policy: Policy, f: Facts | None, fallback: Location, setup: str | None) -> (
-    Iterator[Finding]
-):
-    result = evaluate(_trust_request(f), resource_policy=policy, resource_kind="trust")
+def _check_trust(policy: Policy, f: Facts | None, fallback: Location, setup: str | None,
+                 rcps: Levels = ()) -> Iterator[Finding]:
+    """The trust policy, and the RCPs over the role (STS is among the services RCPs cover,
+    and they apply to AWS service principals assuming a service role: only service-linked
+    roles are exempt)."""
+    result = evaluate(_trust_request(f), resource_policy=policy, resource_kind="trust",
+                      resource_control_policies=rcps)
     if result.uncertain:
         if f is None and only_setup_keys(result):
             return
@@ -155,6 +158,17 @@ def _check_trust(policy: Policy, f: Facts | None, fallback: Location, setup: str
         location, related = finding_location(result, fallback)
         why = deny_hint(result) if result.explicit_deny else closest_hint(result,
                                                                           "sts:AssumeRole")
+        if result.organization_policy:
+            yield Finding(
+                "PL101",
+                f"A {result.organization_policy} of the organization does not let "
+                f"{PERSONALIZE_SERVICE} call sts:AssumeRole on the role, so Personalize cannot "
+                f"use it.{why} Change the {result.organization_policy} so that it lets the "
+                "service assume the role (for example exempt requests whose aws:SourceAccount "
+                "is your account).",
+                location, related=related, setup=setup,
+            )
+            return
         yield Finding(
             "PL101",
             f"The trust policy does not let {PERSONALIZE_SERVICE} call sts:AssumeRole, so "
@@ -174,7 +188,10 @@ Personalize publishes attribution metrics with the role named in metricsOutputCo
 and it can only use that role if the role's trust policy allows the service principal
 personalize.amazonaws.com to call sts:AssumeRole. A typo in the principal, another service,
 a NotPrincipal, a Deny, or a condition that cannot hold (another account's aws:SourceAccount)
-all stop it. Standalone trust policies are checked when they are recognisably meant for
+all stop it. So does a resource control policy over the role's account that denies the
+service's sts:AssumeRole (STS is among the services RCPs cover, and RCPs apply to AWS service
+principals assuming a service role; only service-linked roles are exempt), reported at the
+RCP statement. Standalone trust policies are checked when they are recognisably meant for
 Personalize.
 """,
     fix="Allow the service principal personalize.amazonaws.com the action sts:AssumeRole, "
@@ -196,7 +213,7 @@ def pl101(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
                               role.source.locate(), setup=setup.name)
             continue
         yield from _check_trust(role.trust_policy, f, role.trust_policy.source.locate(),
-                                setup.name)
+                                setup.name, rcp_levels(inventory, setup, role_account(f)))
     for doc, policy in standalone_policies(inventory, "trust"):
         if meant_for_personalize(policy.data):
             yield from _check_trust(policy, None, doc.location(), None)

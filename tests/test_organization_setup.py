@@ -232,7 +232,57 @@ def test_a_key_policy_gap_beside_an_rcp_deny_names_both(project: Path) -> None:
 def test_an_rcp_never_restricts_cloudwatch(project: Path) -> None:
     add(project, {"org/rcp.json": doc(rcp_deny("*"))},
         'resource-control-policies = ["org/rcp.json"]')
-    assert ids(lint(project)) == ["PL104", "PL105", "PL202", "PL301"]
+    # STS is covered, CloudWatch is not: the service's AssumeRole of the role is denied too.
+    assert ids(lint(project)) == ["PL101", "PL104", "PL105", "PL202", "PL301"]
+
+
+# Whether an RCP can keep a service principal from assuming the role: STS is among the
+# services RCPs cover, and AWS's own RCP examples deny "sts:*" to AWS service principals
+# (EnforceConfusedDeputyProtection, with "Bool": {"aws:PrincipalIsAWSService": "true"}),
+# noting for "AWS services using service roles": "Some services assume service roles that
+# you create to perform actions on your behalf. Not all services support aws:SourceOrgID
+# enforcement on their sts:AssumeRole calls" (aws-samples/data-perimeter-policy-examples,
+# resource_control_policies/README.md). The exemption AWS documents is for service-linked
+# roles ("resource control policies have no effect on AWS services' capacity to take on a
+# service-linked role"); the Personalize role is a service role you create, not one.
+STS_DEPUTY = doc(rcp_deny(["s3:*", "kms:*", "sts:*"], Sid="EnforceConfusedDeputyProtection",
+                          Condition={"StringNotEqualsIfExists": {"aws:SourceAccount": [OTHER]},
+                                     "Null": {"aws:SourceAccount": "false"},
+                                     "Bool": {"aws:PrincipalIsAWSService": "true"}}))
+
+
+def test_an_rcp_can_keep_personalize_from_assuming_the_role(project: Path) -> None:
+    add(project, {"org/rcp.json": STS_DEPUTY}, 'resource-control-policies = ["org/rcp.json"]')
+    findings = lint(project)
+    assert ids(findings) == ["PL101", "PL202", "PL301"]
+    pl101 = one(findings, "PL101")
+    assert pl101.message.startswith("A resource control policy of the organization does not "
+                                    "let personalize.amazonaws.com call sts:AssumeRole")
+    assert "EnforceConfusedDeputyProtection" in pl101.message
+    assert pl101.location.path == "org/rcp.json"
+    assert pl101.related and pl101.related[-1].path == "iam/personalize-trust.json"
+
+
+def test_an_rcp_that_lists_the_account_lets_personalize_assume_the_role(project: Path) -> None:
+    allowed = json.loads(json.dumps(STS_DEPUTY).replace(OTHER, ACCOUNT))
+    add(project, {"org/rcp.json": allowed}, 'resource-control-policies = ["org/rcp.json"]')
+    assert lint(project) == []
+
+
+def test_an_rcp_in_the_management_account_does_not_restrict_the_role(project: Path) -> None:
+    # "RCPs don't affect resources in the management account."
+    add(project, {"org/rcp.json": described(STS_DEPUTY, "RESOURCE_CONTROL_POLICY",
+                                            management=ACCOUNT)},
+        'resource-control-policies = ["org/rcp.json"]')
+    assert lint(project) == []
+
+
+def test_an_rcp_whose_condition_is_unknown_leaves_the_trust_not_evaluated(project: Path) -> None:
+    unknown = doc(rcp_deny("sts:AssumeRole", Condition={
+        "StringNotEquals": {"aws:SourceOrgID": "o-exampleorgid"}}))
+    add(project, {"org/rcp.json": unknown}, 'resource-control-policies = ["org/rcp.json"]')
+    found = one(lint(project), "PL003")
+    assert "may assume the role" in found.message and "aws:SourceOrgID" in found.message
 
 
 # --- Permission boundaries -----------------------------------------------------------------------
@@ -521,9 +571,9 @@ def test_an_unusable_rcp_leaves_the_service_principal_checks_not_evaluated(
     findings = lint(project)
     assert not {"PL104", "PL105", "PL201", "PL202", "PL301"} & set(ids(findings))
     about = [f for f in findings if f.rule_id == "PL003" and f"org/{bad} (" in f.message]
-    # The role's s3 and kms calls, the bucket's and the key's service-principal checks; never
-    # CloudWatch, which RCPs do not cover.
-    assert len(about) == 4 and not any("cloudwatch" in f.message for f in about)
+    # The role's s3 and kms calls, the service's AssumeRole of the role, the bucket's and the
+    # key's service-principal checks; never CloudWatch, which RCPs do not cover.
+    assert len(about) == 5 and not any("cloudwatch" in f.message for f in about)
 
 
 @pytest.mark.parametrize(("value", "files", "why"), [
