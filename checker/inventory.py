@@ -93,6 +93,10 @@ class Bucket:
     encryption_source: Source | None = None
     region: str | None = None
     account: str | None = None  # the owning account, when known (bucket-account, audits)
+    # Audits: "audited-account", "another-account" (not in the audited account's
+    # ListBuckets; which one is not known) or "unknown" (ListBuckets could not be read).
+    # None: not asked (files and templates: bucket-account, else the role's account).
+    owner: str | None = None
 
 
 @dataclass

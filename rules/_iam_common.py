@@ -39,7 +39,7 @@ from personalize_lint.iam.context import (
 from personalize_lint.iam.evaluator import PreparedPolicy, Result, prepare, prepare_levels
 from personalize_lint.iam.grants import grant_policies
 from personalize_lint.iam.statements import PrincipalSpec, Statement
-from personalize_lint.inventory import Inventory, Key, Policy, Setup, Source
+from personalize_lint.inventory import Inventory, Key, Policy, Setup, Source, UnusablePolicy
 from personalize_lint.location import Location
 from personalize_lint.setups import as_dict, as_str, attribution_request
 from personalize_lint.setups import output_config as engine_output_config
@@ -225,9 +225,43 @@ def role_account(f: Facts) -> str | None:
 
 
 def bucket_account(setup: Setup, f: Facts) -> str | None:
-    """The output bucket's account: bucket-account, else taken to be the role's."""
+    """The output bucket's account: bucket-account (or the audit's), else, unless an audit
+    found it is not the audited account's, taken to be the role's."""
     bucket = setup.bucket
-    return (bucket.account if bucket and bucket.account else None) or role_account(f)
+    if bucket is not None and bucket.account:
+        return bucket.account
+    if bucket is not None and bucket.owner in ("another-account", "unknown"):
+        return None
+    return role_account(f)
+
+
+def bucket_in_role_account(setup: Setup, f: Facts) -> bool | None:
+    """Is the output bucket in the role's account? None when an audit could not tell."""
+    bucket = setup.bucket
+    if bucket is not None and not bucket.account:
+        if bucket.owner == "another-account":
+            return False
+        if bucket.owner == "unknown":
+            return None
+    return in_role_account(bucket_account(setup, f), f)
+
+
+def bucket_rcp_levels(inventory: Inventory, setup: Setup, f: Facts) -> Levels:
+    """The RCPs over the output bucket. An audit reads the organization policies over the
+    audited account: a bucket that is (or may be) another account's is under that account's
+    RCPs, which are not known, so they stand as a level that cannot be evaluated."""
+    bucket = setup.bucket
+    org = setup.organization
+    foreign = bucket is not None and not bucket.account and bucket.owner in (
+        "another-account", "unknown")
+    if not foreign or org is None or not (org.resource_control_policies
+                                          or org.service_control_policies):
+        return rcp_levels(inventory, setup, bucket_account(setup, f))
+    assert bucket is not None
+    unknown = UnusablePolicy("the resource control policies over the bucket's account",
+                             bucket.source, "the bucket is not known to be in the audited "
+                             "account, whose policies were read")
+    return inventory.shared("foreign bucket RCP levels", setup, prepare_levels, [[unknown]])
 
 
 def key_account(key_arn: str | None, f: Facts) -> str | None:

@@ -35,7 +35,7 @@ from ._iam_common import (
     DOCS,
     Facts,
     Levels,
-    bucket_account,
+    bucket_rcp_levels,
     closest_hint,
     deny_hint,
     facts,
@@ -48,7 +48,6 @@ from ._iam_common import (
     output_fields,
     principal_allows,
     public_statements,
-    rcp_levels,
     resource_policies,
     s3_absent,
     sentence,
@@ -126,7 +125,7 @@ def _setup_checks(inventory: Inventory, asker: str) -> Iterator[Check | Finding]
                     f.locate("path"), setup=setup.name)
             continue
         fallback = policy.source.locate() if policy else f.locate("path")
-        rcps = rcp_levels(inventory, setup, bucket_account(setup, f))
+        rcps = bucket_rcp_levels(inventory, setup, f)
         yield inventory.shared("PL2xx setup check", setup,
                                Check, policy, objects, f, fallback, setup.name, rcps)
 

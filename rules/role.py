@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from personalize_lint.findings import Finding
@@ -43,7 +44,15 @@ from personalize_lint.iam.evaluator import (
 )
 from personalize_lint.iam.matching import action_glob, covers
 from personalize_lint.iam.statements import Statement
-from personalize_lint.inventory import Inventory, ManagedPolicyRef, Policy, Role, Setup
+from personalize_lint.inventory import (
+    Inventory,
+    ManagedPolicyRef,
+    Policy,
+    Role,
+    Setup,
+    Source,
+    UnusablePolicy,
+)
 from personalize_lint.location import Location
 from personalize_lint.rule import RuleContext, rule
 
@@ -52,6 +61,8 @@ from ._iam_common import (
     Facts,
     Levels,
     bucket_account,
+    bucket_in_role_account,
+    bucket_rcp_levels,
     closest_hint,
     dataset_group_of,
     deny_hint,
@@ -143,12 +154,12 @@ def _trust_request(f: Facts | None) -> Request:
 
 
 def _check_trust(policy: Policy, f: Facts | None, fallback: Location, setup: str | None,
-                 rcps: Levels = ()) -> Iterator[Finding]:
+                 rcps: Levels | None = None) -> Iterator[Finding]:
     """The trust policy, and the RCPs over the role (STS is among the services RCPs cover,
     and they apply to AWS service principals assuming a service role: only service-linked
     roles are exempt)."""
     result = evaluate(_trust_request(f), resource_policy=policy, resource_kind="trust",
-                      resource_control_policies=rcps)
+                      resource_control_policies=rcps or ())
     if result.uncertain:
         if f is None and only_setup_keys(result):
             return
@@ -361,7 +372,8 @@ def _boundary_location(check: RoleCheck) -> Location:
 
 
 def _cross_account_hint(what: str, account: str | None, check: RoleCheck) -> str:
-    return (f" The {what} is in account {account}, not the role's account "
+    where = f"account {account}" if account else "another account (not the audited one's)"
+    return (f" The {what} is in {where}, not the role's account "
             f"{role_account(check.facts)}: its own policy's grant is not enough, the role's "
             "policies must allow it too.")
 
@@ -476,19 +488,62 @@ def pl104(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
         request = role_request(check.facts, "s3:PutObject", objects,
                                absent=s3_absent(check.facts))
         account = bucket_account(check.setup, check.facts)
-        same = in_role_account(account, check.facts)
-        result = _evaluate_role(check, request,
-                                resource_policy=prepared(inventory,
-                                                         bucket.policy if bucket else None),
-                                resource_kind="s3", same_account=same,
-                                resource_control_policies=rcp_levels(inventory, check.setup,
-                                                                     account))
+        same = bucket_in_role_account(check.setup, check.facts)
+        policy = _bucket_policy(inventory, check.setup, same)
+        rcps = bucket_rcp_levels(inventory, check.setup, check.facts)
+
+        decide = partial(_evaluate_role, check, request, resource_kind="s3",
+                         resource_control_policies=rcps)
+
+        what = f"s3:PutObject on {describe_resource(objects, check.facts)}"
+        if same is None:
+            # The audit could not tell whose bucket it is: a verdict only if both readings
+            # agree ("In cross account access, a principal needs an Allow in the identity
+            # policy and the resource-based policy", IAM user guide).
+            ours = decide(resource_policy=prepared(inventory, bucket.policy if bucket else None),
+                          same_account=True)
+            theirs = decide(resource_policy=policy, same_account=False)
+            if ours.decision != theirs.decision:
+                yield Finding(
+                    "PL003",
+                    f"Could not decide whether the service role may call {what}: the audit "
+                    "could not tell whether the bucket is in the role's account (see the "
+                    "PL003 on its owning account). In the role's account "
+                    f"{_reading(ours)}; in another account, where the bucket policy must grant "
+                    f"the role too, {_reading(theirs)}.",
+                    check.facts.locate("path"), related=(check.facts.locate("roleArn"),),
+                    setup=check.setup.name)
+                continue
+            result = ours
+        else:
+            result = decide(resource_policy=policy, same_account=same)
         pattern = objects.pattern
         yield from _permission_findings(
-            "PL104", check, request, result,
-            f"s3:PutObject on {describe_resource(objects, check.facts)}",
+            "PL104", check, request, result, what,
             f'Allow "s3:PutObject" on "{pattern}" in a policy of the role.',
-            "" if same else _cross_account_hint("bucket", account, check))
+            "" if same is not False else _cross_account_hint("bucket", account, check))
+
+
+def _reading(result: Result) -> str:
+    return {"allowed": "it is allowed", "denied": "it is denied"}.get(
+        result.decision, "it cannot be decided")
+
+
+def _bucket_policy(inventory: Inventory, setup: Setup,
+                   same: bool | None) -> PreparedPolicy | None:
+    """The bucket policy for the role's s3:PutObject. A bucket in another account (or maybe
+    in one) needs its grant: a policy that was not given or could not be read stands as one
+    that cannot be evaluated, never as "no grant" (a false PL104)."""
+    bucket = setup.bucket
+    if bucket is not None and bucket.policy is not None:
+        return prepared(inventory, bucket.policy)
+    unreadable = missing_declared(setup, "bucket-policy", "bucket policy")
+    if same is not False or not (unreadable or setup.origin != "account"):
+        return None  # same account: the role's grant suffices; an audit saw no policy
+    where = bucket.source if bucket is not None else Source(location=setup.location)
+    why = "it could not be read" if unreadable else "the set-up does not give it"
+    return inventory.shared("unknown bucket policy", setup, prepare,
+                            UnusablePolicy("the bucket policy", where, why))
 
 
 KMS_ROLE_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:ListGrants")

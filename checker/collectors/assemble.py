@@ -37,6 +37,7 @@ from ..inventory import (
 from ..location import Location, join_pointer
 
 ROOT = "personalizeLintInventory"
+OWNERS = ("audited-account", "another-account", "unknown")
 VERSION = 1
 
 
@@ -216,6 +217,7 @@ def _bucket(data: dict[str, Any]) -> Bucket:
         encryption=encryption,
         encryption_source=_source(arn, region) if encryption else None,
         account=data.get("account") if isinstance(data.get("account"), str) else None,
+        owner=data.get("owner") if data.get("owner") in OWNERS else None,
     )
 
 
