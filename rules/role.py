@@ -543,7 +543,7 @@ def _bucket_policy(inventory: Inventory, setup: Setup,
     where = bucket.source if bucket is not None else Source(location=setup.location)
     why = "it could not be read" if unreadable else "the set-up does not give it"
     return inventory.shared("unknown bucket policy", setup, prepare,
-                            UnusablePolicy("the bucket policy", where, why))
+                            UnusablePolicy("of the output bucket", where, why))
 
 
 KMS_ROLE_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:ListGrants")
@@ -628,7 +628,14 @@ def _role_key_result(check: RoleCheck, request: Request, key_policy: PreparedPol
     (PL301 reports that). In the same account, a key policy (or grant) naming the role
     grants it on its own; in another account, the role's policies must allow it too."""
     if key_policy is None and not grants:
-        return _evaluate_role(check, request, resource_control_policies=rcps)
+        if same:
+            return _evaluate_role(check, request, resource_control_policies=rcps)
+        # Another account's key: its policy must let the role in, and it is not known (not
+        # given, or not readable from here): not evaluated, never a pass.
+        unknown = UnusablePolicy("of the output key", check.role.source,
+                                 "it is another account's key and its policy is not known")
+        return _evaluate_role(check, request, resource_policy=unknown, resource_kind="kms",
+                              same_account=False, resource_control_policies=rcps)
     full = _evaluate_role(check, request, resource_policy=key_policy,
                           extra_resource_policies=grants, resource_kind="kms",
                           same_account=same, resource_control_policies=rcps)

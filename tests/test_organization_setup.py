@@ -339,6 +339,47 @@ def test_cross_account_bucket_lacking_the_identity_grant(project: Path) -> None:
     assert f"account {OTHER}" in pl104.message and "not the role's" in pl104.message
 
 
+def drop_key(project: Path, key: str) -> None:
+    config = project / "personalize-lint.toml"
+    lines = config.read_text(encoding="utf-8").splitlines(keepends=True)
+    config.write_text("".join(line for line in lines if not line.startswith(key)),
+                      encoding="utf-8")
+
+
+def test_cross_account_bucket_without_its_policy_is_not_evaluated(project: Path) -> None:
+    # The role's own grant is there, but in another account the bucket policy must grant the
+    # role too, and the set-up does not give it: not a PL104 error on missing data.
+    drop_key(project, "bucket-policy")
+    add(project, {}, f'bucket-account = "{OTHER}"')
+    findings = lint(project)
+    assert ids(findings) == ["PL003", "PL003"]
+    assert any("s3:PutObject" in f.message and "the policy of the output bucket (the set-up "
+               "does not give it) could not be evaluated" in f.message for f in findings)
+
+
+def test_cross_account_bucket_without_its_policy_still_needs_the_role_grant(
+        project: Path) -> None:
+    drop_key(project, "bucket-policy")
+    add(project, {"iam/personalize-role-policy.json": ROLE_ONLY_CLOUDWATCH},
+        f'bucket-account = "{OTHER}"')
+    assert "PL104" in ids(lint(project))  # denied whatever the bucket policy says
+
+
+def test_cross_account_key_without_its_policy_is_not_evaluated(project: Path) -> None:
+    # "In cross account access, a principal needs an Allow in the identity policy and the
+    # resource-based policy": another account's key policy must let the role in, and the
+    # set-up does not give it. PL105 is not passed on the role's own grant alone.
+    drop_key(project, "key-policy")
+    for name in ("personalize/metric-attribution.json", "iam/personalize-role-policy.json"):
+        path = project / name
+        path.write_text(path.read_text(encoding="utf-8").replace(
+            f"kms:us-east-1:{ACCOUNT}:key", f"kms:us-east-1:{OTHER}:key"), encoding="utf-8")
+    findings = lint(project)
+    assert ids(findings) == ["PL003", "PL003"]
+    assert any("kms:Decrypt" in f.message and "the policy of the output key (it is another "
+               "account's key and its policy is not known)" in f.message for f in findings)
+
+
 def test_cross_account_bucket_with_both_grants(project: Path) -> None:
     add(project, {"s3/metrics-bucket-policy.json": BUCKET_NAMING_ROLE},
         f'bucket-account = "{OTHER}"')

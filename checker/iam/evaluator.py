@@ -710,7 +710,7 @@ def _decide(matched: _Gathered, same_account: bool, ignore_denies: bool) -> Resu
     is_role = request.principal.kind == "role"
     id_unknown_allow, id_unknown_deny = _unknown_policy_outcomes(id_side)
     bd_unknown_allow, bd_unknown_deny = _unknown_policy_outcomes(bd_side)
-    _, rs_unknown_deny = _unknown_policy_outcomes(rs_side)
+    rs_unknown_allow, rs_unknown_deny = _unknown_policy_outcomes(rs_side)
     org = _org_gate(matched)
 
     all_denies = id_side.denies + bd_side.denies + rs_side.denies
@@ -742,6 +742,8 @@ def _decide(matched: _Gathered, same_account: bool, ignore_denies: bool) -> Resu
                        _allow_of(m for m in direct_matches
                                  if _session_grant(m, request.principal))])
     delegated = _allow_of(rs_side.allows, via_account=True)
+    # A resource policy that was given but could not be used may grant it too.
+    direct = any3((direct, rs_unknown_allow))
 
     if kind is None:
         allow = identity_allow

@@ -119,5 +119,5 @@ def test_the_saved_inventory_keeps_the_owner(aws: Aws) -> None:
     move_bucket(aws, deployed, name_the_role=False)
     body = audit().body
     jsonschema.validate({"personalizeLintInventory": body}, json.loads(SCHEMA.read_text()))
-    setups, problems = inventory_parts(json.loads(json.dumps(body)))
+    setups, _problems = inventory_parts(json.loads(json.dumps(body)))
     assert setups[0].bucket is not None and setups[0].bucket.owner == "another-account"
