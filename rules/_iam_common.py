@@ -192,22 +192,32 @@ def s3_absent(f: Facts | None) -> tuple[str, ...]:
 
 
 def service_request(f: Facts | None, action: str, resource: Value,
-                    absent: Iterable[str] = ()) -> Request:
+                    absent: Iterable[str] = (), resource_account: str | None = None) -> Request:
+    """Personalize's own request. ``resource_account``: the account of the bucket or key,
+    when the set-up tells it (aws:ResourceAccount, which data-perimeter policies test)."""
+    extra: dict[str, Value] = {}
+    if f and f.organization_id:
+        # The dataset group's account is in the organization whose policies were given.
+        extra["aws:SourceOrgID"] = f.organization_id
+    if resource_account:
+        extra["aws:ResourceAccount"] = resource_account
     ctx = service_context(
         account=f.account if f else None,
         region=f.region if f else None,
         partition=f.partition if f else None,
         absent=absent,
-        # The dataset group's account is in the organization whose policies were given.
-        extra={"aws:SourceOrgID": f.organization_id} if f and f.organization_id else None,
+        extra=extra or None,
     )
     return Request(Principal.service(), action, resource, ctx)
 
 
 def role_request(f: Facts, action: str, resource: Value, absent: Iterable[str] = (),
-                 extra: dict[str, Value] | None = None) -> Request:
+                 extra: dict[str, Value] | None = None,
+                 resource_account: str | None = None) -> Request:
     # An unknown role ARN stays a pattern: Principal entries naming some role are unsure.
     role_arn = f.role_arn or f"arn:{f.partition}:iam::{f.account or '*'}:role/*"
+    if resource_account:
+        extra = {"aws:ResourceAccount": resource_account, **(extra or {})}
     if f.organization_id:
         extra = {"aws:PrincipalOrgID": f.organization_id, **(extra or {})}
     ctx = role_context(role_arn=f.role_arn, account=f.account, region=f.region,

@@ -154,7 +154,9 @@ def _key_findings(policy: PreparedPolicy, requests: dict[str, dict[str, Request]
 def _requests_for(f: Facts | None, key_arn: str, roles: list[str]) -> dict[
         str, dict[str, Request]]:
     out: dict[str, dict[str, Request]] = {
-        PERSONALIZE_SERVICE: {a: service_request(f, a, key_arn) for a in KMS_ACTIONS}}
+        PERSONALIZE_SERVICE: {a: service_request(f, a, key_arn,
+                                                 resource_account=account_of(key_arn))
+                              for a in KMS_ACTIONS}}
     for role in roles:
         rf = Facts(f.setup, f.account, f.region, f.partition, role) if f else None
         if rf is None:
@@ -164,7 +166,8 @@ def _requests_for(f: Facts | None, key_arn: str, roles: list[str]) -> dict[
                 a: Request(Principal.role(role, acct), a, key_arn, rctx) for a in KMS_ACTIONS}
         else:
             out[f"the service role {role}"] = {
-                a: role_request(rf, a, key_arn) for a in KMS_ACTIONS}
+                a: role_request(rf, a, key_arn, resource_account=account_of(key_arn))
+                for a in KMS_ACTIONS}
     return out
 
 

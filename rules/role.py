@@ -150,7 +150,8 @@ TRUST_FIX = """{
 
 def _trust_request(f: Facts | None) -> Request:
     resource = (f.role_arn if f and f.role_arn else None) or "arn:aws:iam::*:role/*"
-    return service_request(f, "sts:AssumeRole", resource)
+    return service_request(f, "sts:AssumeRole", resource,
+                           resource_account=account_of(f.role_arn) if f and f.role_arn else None)
 
 
 def _check_trust(policy: Policy, f: Facts | None, fallback: Location, setup: str | None,
@@ -485,9 +486,9 @@ def pl104(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
         if objects is None:
             continue  # no S3 output, or PL205 reports the path
         bucket = check.setup.bucket
-        request = role_request(check.facts, "s3:PutObject", objects,
-                               absent=s3_absent(check.facts))
         account = bucket_account(check.setup, check.facts)
+        request = role_request(check.facts, "s3:PutObject", objects,
+                               absent=s3_absent(check.facts), resource_account=account)
         same = bucket_in_role_account(check.setup, check.facts)
         policy = _bucket_policy(inventory, check.setup, same)
         rcps = bucket_rcp_levels(inventory, check.setup, check.facts)
@@ -517,11 +518,32 @@ def pl104(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
             result = ours
         else:
             result = decide(resource_policy=policy, same_account=same)
+        if (same is False and result.denied
+                and not (result.explicit_deny or result.organization_policy)
+                and _evaluate_role(check, request).allowed):  # only the bucket's side lacks
+            yield _bucket_lacks_role(check, what, account, bucket.policy if bucket else None)
+            continue
         pattern = objects.pattern
         yield from _permission_findings(
             "PL104", check, request, result, what,
             f'Allow "s3:PutObject" on "{pattern}" in a policy of the role.',
             "" if same is not False else _cross_account_hint("bucket", account, check))
+
+
+def _bucket_lacks_role(check: RoleCheck, what: str, account: str | None,
+                       policy: Policy | None) -> Finding:
+    where = f"account {account}" if account else "another account (not the audited one's)"
+    role = check.facts.role_arn or "the service role"
+    location = policy.source.locate() if policy is not None else check.facts.locate("path")
+    return Finding(
+        "PL104",
+        f"The service role may not call {what}: its own policies allow it, but the bucket is "
+        f"in {where}, not the role's account {role_account(check.facts)}, and there the "
+        "bucket policy must grant the role too (\"In cross account access, a principal needs "
+        "an Allow in the identity policy and the resource-based policy\"). Add a bucket "
+        f'policy statement with Principal {{"AWS": "{role}"}} allowing "s3:PutObject" on '
+        f'"{check.facts.objects.pattern if check.facts.objects else "the output objects"}".',
+        location, related=(check.facts.locate("roleArn"),), setup=check.setup.name)
 
 
 def _reading(result: Result) -> str:
@@ -591,7 +613,7 @@ def pl105(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
         rcps = rcp_levels(inventory, check.setup, account)
         missing: list[tuple[str, Result]] = []
         for action in KMS_ROLE_ACTIONS:
-            request = role_request(check.facts, action, key_arn)
+            request = role_request(check.facts, action, key_arn, resource_account=account)
             result = _role_key_result(check, request, key_policy, grants, same, rcps)
             if result is not None and not result.allowed:
                 missing.append((action, result))

@@ -339,6 +339,36 @@ def test_cross_account_bucket_lacking_the_identity_grant(project: Path) -> None:
     assert f"account {OTHER}" in pl104.message and "not the role's" in pl104.message
 
 
+def test_cross_account_bucket_whose_policy_does_not_name_the_role(project: Path) -> None:
+    # The role's own grant is there; the bucket policy grants only the service principal.
+    add(project, {}, f'bucket-account = "{OTHER}"')
+    pl104 = one(lint(project), "PL104")
+    assert "its own policies allow it, but the bucket is in account 444455556666" in \
+        pl104.message
+    assert f'Principal {{"AWS": "{ROLE}"}}' in pl104.message
+    assert pl104.location.path == "s3/metrics-bucket-policy.json"
+
+
+@pytest.mark.parametrize(("bucket_account", "expected"), [
+    (None, []),  # taken to be the role's account, as PL104's same-account reading does
+    (OTHER, ["PL104"]),
+])
+def test_scp_resource_account_perimeter(project: Path, bucket_account: str | None,
+                                        expected: list[str]) -> None:
+    # A data-perimeter SCP: deny S3 outside the organization's accounts (aws:ResourceAccount).
+    perimeter = doc(deny("s3:*", Condition={"StringNotEquals": {
+        "aws:ResourceAccount": [ACCOUNT]}}))
+    keys = f'service-control-policies = ["{FULL}", "org/perimeter.json"]'
+    if bucket_account:
+        keys += f'\nbucket-account = "{bucket_account}"'
+    add(project, {"org/perimeter.json": perimeter,
+                  "s3/metrics-bucket-policy.json": BUCKET_NAMING_ROLE}, keys)
+    findings = lint(project)
+    assert ids(findings) == expected
+    if expected:
+        assert "service control policy" in findings[0].message
+
+
 def drop_key(project: Path, key: str) -> None:
     config = project / "personalize-lint.toml"
     lines = config.read_text(encoding="utf-8").splitlines(keepends=True)

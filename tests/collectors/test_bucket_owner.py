@@ -77,8 +77,9 @@ def test_another_accounts_bucket_needs_the_bucket_policy_to_grant_the_role(aws: 
     report = report_of(result)
     assert ids(report.active) == ["PL104"], show(report)
     (pl104,) = report.active
-    assert "another account (not the audited one's)" in pl104.message
-    assert "the role's policies must allow it too" in pl104.message
+    assert ("its own policies allow it, but the bucket is in another account (not the "
+            "audited one's)") in pl104.message
+    assert f'Principal {{"AWS": "{deployed.role_arn}"}}' in pl104.message
 
 
 def test_another_accounts_bucket_that_names_the_role_passes(aws: Aws) -> None:
