@@ -390,6 +390,8 @@ def _permission_findings(rule_id: str, check: RoleCheck, request: Request, resul
         if result.organization_policy:
             fix = (f"Change the {result.organization_policy} so that it allows this for the "
                    "service role (for example exempt it with an aws:PrincipalArn condition).")
+        elif result.explicit_deny:  # an Allow elsewhere would not help: the Deny wins
+            fix = "Narrow the Deny so that it leaves this call to the service role."
         why, location, related = _denial(check, result, fallback, deny_hint(result) if
                                          result.explicit_deny or result.organization_policy
                                          else " No statement of its policies allows it."

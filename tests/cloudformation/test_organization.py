@@ -65,8 +65,15 @@ DENY_METRICS = doc({"Sid": "NoMetrics", "Effect": "Deny", "Action": "cloudwatch:
                           "Action": ["s3:*", "kms:*"], "Resource": "*",
                           "Condition": {"Bool": {"aws:PrincipalIsAWSService": "true"}}}),
                 ["r-abcd"]), ["PL202", "PL301"]),
+    # STS is covered by RCPs, and a service principal's AssumeRole of a service role (not a
+    # service-linked role) is under them: see tests/test_organization_setup.py for the quote.
+    (org_policy(RCP, doc({"Sid": "NoServiceRoles", "Effect": "Deny", "Principal": "*",
+                          "Action": "sts:AssumeRole", "Resource": "*",
+                          "Condition": {"Bool": {"aws:PrincipalIsAWSService": "true"}}}),
+                ["r-abcd"]), ["PL101"]),
 ], ids=["deny at root", "json string content", "deny elsewhere", "allow list",
-        "other account", "not attached", "tag policy", "rcp denies services"])
+        "other account", "not attached", "tag policy", "rcp denies services",
+        "rcp denies assume role"])
 def test_template_organization_policies(tmp_path: Path, lint: Lint, resource: dict[str, Any],
                                         expected: list[str]) -> None:
     findings = lint(write_template(tmp_path, {"Guardrail": resource}))
