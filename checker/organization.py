@@ -117,6 +117,11 @@ def _read_described(doc: Document, described: dict[str, Any], policy_type: str,
     summary = described.get("PolicySummary")
     summary = summary if isinstance(summary, dict) else {}
     given = summary.get("Type")
+    arn = summary.get("Arn")
+    type_pointer = join_pointer(base, "PolicySummary", "Type")
+    if not isinstance(given, str) and isinstance(arn, str):
+        given = reference_type(arn) or None  # no Type: the ARN's type folder tells it
+        type_pointer = join_pointer(base, "PolicySummary", "Arn")
     name = str(summary.get("Name") or summary.get("Id") or doc.path)
     if isinstance(given, str) and given != policy_type:
         key = KEY_OF_TYPE[policy_type]
@@ -125,10 +130,9 @@ def _read_described(doc: Document, described: dict[str, Any], policy_type: str,
             f"{TYPE_NAMES[policy_type]}: it cannot be used in {key}"
             + (" (management policy types do not grant or deny permissions)"
                if given in MANAGEMENT_TYPES else ""),
-            doc.location(join_pointer(base, "PolicySummary", "Type")))])
+            doc.location(type_pointer))])
     where = doc.location(join_pointer(base, "Content"))
     read = read_content(described.get("Content"), policy_type, where, name)
-    arn = summary.get("Arn")
     if isinstance(arn, str):
         read.management_account, read.organization_id = policy_arn_parts(arn)
     if read.policy is not None:

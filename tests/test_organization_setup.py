@@ -582,7 +582,15 @@ def test_a_policy_name_of_the_wrong_kind_is_pl004_and_its_checks_not_evaluated(
     assert all("(it is of the wrong kind) could not be evaluated" in f.message for f in others)
 
 
+def described_without_type(content: dict[str, Any], kind: str) -> dict[str, Any]:
+    out = described(content, kind)
+    del out["Policy"]["PolicySummary"]["Type"]
+    return out
+
+
 SCP_KINDS_OF_BAD = {
+    # No Type, but the ARN's folder says resource_control_policy.
+    "untyped-rcp.json": described_without_type(doc(deny("s3:*")), "RESOURCE_CONTROL_POLICY"),
     "rcp.json": doc(rcp_deny("s3:*")),  # an RCP: Principal
     "broken.json": '{"Version": "2012-10-17", "Statement": [',  # PL001
     "list.json": "[1, 2]",  # not a policy
