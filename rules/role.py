@@ -471,9 +471,9 @@ output path with the service role, which needs s3:PutObject on every object ARN 
 or on single files does not cover that; a Deny on the prefix (in the role's policies or the
 bucket policy) blocks it. In the same account a bucket policy naming the role is enough; a
 bucket in another account (bucket-account; in audits, one the account's ListBuckets does not
-list) needs both grants, and is not evaluated (PL003) when its policy is not known. A permissions boundary caps
-both; SCPs of every level and RCPs over the bucket must not deny it (reported at the SCP or
-RCP statement).
+list) needs both grants, and is not evaluated (PL003) when its policy is not known. A
+permissions boundary caps both; SCPs of every level and RCPs over the bucket must not deny
+it (reported at the SCP or RCP statement).
 """,
     fix="Allow s3:PutObject on arn:<partition>:s3:::<bucket>/<prefix>/* (or bucket/*) in a "
         "policy of the role.",
