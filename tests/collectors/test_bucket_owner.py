@@ -11,6 +11,7 @@ of all buckets owned by the authenticated sender of the request" (S3 API referen
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -20,6 +21,10 @@ from world import ACCOUNT, CREDENTIALS, Aws, Deployed, bucket_policy, deploy
 
 from helpers import REPO
 from personalize_lint.collectors.assemble import inventory_parts
+from personalize_lint.config import Config
+from personalize_lint.engine import CheckOptions, run_inventory
+from personalize_lint.inventory import Inventory
+from personalize_lint.plugins import make_plugin_manager
 
 OTHER = "444455556666"
 SCHEMA = REPO / "checker" / "schemas" / "inventory.schema.json"
@@ -122,3 +127,28 @@ def test_the_saved_inventory_keeps_the_owner(aws: Aws) -> None:
     jsonschema.validate({"personalizeLintInventory": body}, json.loads(SCHEMA.read_text()))
     setups, _problems = inventory_parts(json.loads(json.dumps(body)))
     assert setups[0].bucket is not None and setups[0].bucket.owner == "another-account"
+
+
+def test_another_accounts_bucket_is_not_judged_by_the_audited_accounts_rcps(aws: Aws) -> None:
+    # "RCPs apply to resources of the following AWS services" in the accounts they are
+    # attached over: the audited account's RCPs say nothing about another account's bucket,
+    # and that account's are not read, so the bucket's checks wait on them (PL003).
+    deployed = deploy(aws, "retail", broken={"no-key"})
+    move_bucket(aws, deployed, name_the_role=True)
+    body = audit().body
+    allow_all = {"arn": "arn:aws:organizations::aws:policy/resource_control_policy/"
+                        "p-RCPFullAWSAccess"}
+    body["organizations"] = {ACCOUNT: {"organizationId": "o-exampleorgid",
+                                       "managementAccount": "999988887777",
+                                       "serviceControlPolicies": [],
+                                       "resourceControlPolicies": [[allow_all]], "missing": []}}
+    body["setups"][0]["organization"] = ACCOUNT
+    jsonschema.validate({"personalizeLintInventory": body}, json.loads(SCHEMA.read_text()))
+    setups, problems = inventory_parts(body)
+    findings = run_inventory(Inventory(setups=setups, problems=problems),
+                             Config(path=None, root=Path.cwd()),
+                             make_plugin_manager(autoload=False),
+                             CheckOptions(ignore=["PL409"]), command="audit").findings
+    waiting = [f for f in findings if "the resource control policies over the bucket's "
+               "account" in f.message]
+    assert waiting and {f.rule_id for f in findings} == {"PL003"}
