@@ -666,6 +666,17 @@ def _role_key_result(check: RoleCheck, request: Request, key_policy: PreparedPol
                           same_account=same, resource_control_policies=rcps)
     if full.allowed or full.explicit_deny or full.organization_policy:
         return full
+    if grants and not same:
+        # A grant needs no identity-policy grant, in any account: "the grant allows the
+        # grantee principal to call the specified grant operations on the KMS key provided
+        # that all conditions specified in the grant are met", and "The grantee principal
+        # can represent one or more identities in the same AWS account as the KMS key or in
+        # a different account" (AWS KMS developer guide, Grants in AWS KMS).
+        granted = _evaluate_role(check, request, extra_resource_policies=grants,
+                                 resource_kind="kms", same_account=True,
+                                 resource_control_policies=rcps)
+        if granted.allowed:
+            return granted
     own = _evaluate_role(check, request, resource_control_policies=rcps)
     if own.allowed:
         return None  # the key policy lacks it: PL301

@@ -452,6 +452,35 @@ def test_grants_give_the_role_access(project: Path) -> None:
     assert lint(project) == []
 
 
+def test_a_grant_on_another_accounts_key_needs_no_identity_grant(project: Path) -> None:
+    # "the grant allows the grantee principal to call the specified grant operations on the
+    # KMS key provided that all conditions specified in the grant are met", and "The grantee
+    # principal can represent one or more identities in the same AWS account as the KMS key
+    # or in a different account" (AWS KMS developer guide, Grants in AWS KMS). ListGrants
+    # cannot be granted: the key policy delegates it to the role's account, whose IAM allows.
+    other_key = KEY.replace(ACCOUNT, OTHER)
+    key_policy = doc(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER}:root"},
+         "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"Service": "personalize.amazonaws.com"},
+         "Action": ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey",
+                    "kms:CreateGrant", "kms:ListGrants"], "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+         "Action": "kms:ListGrants", "Resource": "*"})
+    role_policy = json.loads(json.dumps(ROLE_LIST_GRANTS_ONLY).replace(KEY, other_key))
+    attribution = project / "personalize/metric-attribution.json"
+    attribution.write_text(attribution.read_text(encoding="utf-8").replace(KEY, other_key),
+                           encoding="utf-8")
+    add(project, {"kms/metrics-key-policy.json": key_policy,
+                  "iam/personalize-role-policy.json": role_policy}, "")
+    without = lint(project)
+    assert ids(without) == ["PL105", "PL301"]  # neither the role nor the key policy grants
+    grant = json.loads(json.dumps(grants("Decrypt", "GenerateDataKey", "DescribeKey",
+                                         "CreateGrant")).replace(KEY, other_key))
+    add(project, {"kms/grants.json": grant}, 'key-grants = "kms/grants.json"')
+    assert lint(project) == []
+
+
 def test_a_grant_with_an_encryption_context_constraint_is_not_evaluated(project: Path) -> None:
     add(project, {"kms/metrics-key-policy.json": KEY_POLICY_NO_ROLE,
                   "iam/personalize-role-policy.json": ROLE_LIST_GRANTS_ONLY,
