@@ -587,9 +587,10 @@ KMS_IAM_FIX = """{
 When the output is encrypted with a customer managed KMS key (s3DataDestination.kmsKeyArn,
 or the bucket's default SSE-KMS key), Personalize uses the key with the service role, which
 needs kms:Decrypt, kms:GenerateDataKey, kms:DescribeKey and kms:ListGrants on it. The key
-policy must also let the role in (PL301). In the key's account, a key policy statement or a
-KMS grant naming the role grants it on its own, but an explicit Deny in the role's own
-policies still blocks the key; a key in another account needs the role's own grant too. A
+policy must also let the role in (PL301). In the key's account, a key policy statement
+naming the role grants it on its own (a KMS grant to the role does so in any account), but
+an explicit Deny in the role's own policies still blocks the key; a key in another account
+needs the role's own grant too, and is not evaluated (PL003) when its policy is not known. A
 permissions boundary without the KMS actions, an SCP or an RCP that denies them, also stop it
 (reported at the boundary, SCP or RCP).
 """,
