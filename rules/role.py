@@ -540,7 +540,7 @@ def _bucket_lacks_role(check: RoleCheck, what: str, account: str | None,
     location = policy.source.locate() if policy is not None else check.facts.locate("path")
     return Finding(
         "PL104",
-        f"The service role may not call {what}: its own policies allow it, but the bucket is "
+        f"The service role cannot call {what}: its own policies allow it, but the bucket is "
         f"in {where}, not the role's account {role_account(check.facts)}, and there the "
         "bucket policy must grant the role too (\"In cross account access, a principal needs "
         "an Allow in the identity policy and the resource-based policy\"). Add a bucket "
@@ -563,7 +563,7 @@ def _bucket_policy(inventory: Inventory, setup: Setup,
     if bucket is not None and bucket.policy is not None:
         return prepared(inventory, bucket.policy)
     unreadable = missing_declared(setup, "bucket-policy", "bucket policy")
-    if same is not False or not (unreadable or setup.origin != "account"):
+    if same is True or not (unreadable or setup.origin != "account"):
         return None  # same account: the role's grant suffices; an audit saw no policy
     where = bucket.source if bucket is not None else Source(location=setup.location)
     why = "it could not be read" if unreadable else "the set-up does not give it"

@@ -152,3 +152,15 @@ def test_another_accounts_bucket_is_not_judged_by_the_audited_accounts_rcps(aws:
     waiting = [f for f in findings if "the resource control policies over the bucket's "
                "account" in f.message]
     assert waiting and {f.rule_id for f in findings} == {"PL003"}
+
+
+def test_unknown_owner_and_unreadable_policy_is_not_evaluated(aws: Aws) -> None:
+    # Same account: the role's own grant is enough. Another account: the bucket policy must
+    # grant the role too, and it could not be read. Neither reading is a verdict.
+    deploy(aws, "retail", broken={"no-key"})
+    denied = {**LIST_DENIED, "s3:GetBucketPolicy": (403, "AccessDenied", "Access Denied")}
+    report = report_of(audit_with(session_with_errors(denied)))
+    assert "PL104" not in ids(report.active), show(report)
+    (pl104,) = [f for f in report.active if f.message.startswith(
+        "Could not decide whether the service role may call s3:PutObject")]
+    assert "in another account" in pl104.message and "it cannot be decided" in pl104.message
