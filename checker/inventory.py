@@ -70,6 +70,7 @@ class UnusablePolicy:
     name: str  # the file, policy name or ARN as given
     source: Source
     why: str = "it could not be used"
+    may_deny: bool = True  # False for what can only allow (KMS grants)
 
 
 @dataclass
@@ -107,6 +108,9 @@ class Key:
     metadata: dict[str, Any] | None = None  # describe-key KeyMetadata (account audits)
     grants: list[Any] | None = None  # list-grants Grants (None: not given)
     grants_source: Source | None = None
+    # Grants that were named (key-grants, an audit's ListGrants) but could not be read: they
+    # may allow, so a missing grant is not judged on their absence.
+    grants_unusable: UnusablePolicy | None = None
 
 
 @dataclass

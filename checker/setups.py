@@ -163,6 +163,10 @@ def build_setup(config: Config, files: SetupFiles, load: LoadFn, problems: list[
         )
         if grants is not None:
             add_grants(setup.key, grants, problems)
+        elif as_str(sc.values.get("key-grants")):  # named, but missing or unreadable
+            setup.key.grants_unusable = UnusablePolicy(
+                str(sc.values["key-grants"]), Source(location=sc.location),
+                "it could not be read", may_deny=False)
     organization = Organization()
     for key, levels in ((ORG_KEYS[0], organization.service_control_policies),
                         (ORG_KEYS[1], organization.resource_control_policies)):
@@ -297,6 +301,8 @@ def add_grants(key: Key, doc: Document, problems: list[Finding]) -> None:
         problems.append(Finding("PL002", "key-grants must be the output of aws kms list-grants "
                                 '({"Grants": [...]}), a list of grant objects',
                                 doc.location()))
+        key.grants_unusable = UnusablePolicy(doc.path, Source(doc), "it is not a list of grants",
+                                             may_deny=False)
         return
     for i, grant in enumerate(grants):
         if not isinstance(grant.get("GranteePrincipal"), str) or not isinstance(

@@ -315,9 +315,19 @@ def prepared(inventory: Inventory, policy: Policy | None) -> PreparedPolicy | No
 
 def key_grants(inventory: Inventory, key: Key | None) -> list[PreparedPolicy]:
     """The key's KMS grants as prepared resource-policy statements, once per rule pass."""
-    if key is None or not key.grants:
+    if key is None or not (key.grants or key.grants_unusable):
         return []
-    return inventory.shared("key grants", key, lambda: [prepare(p) for p in grant_policies(key)])
+    return inventory.shared("key grants", key, lambda: [prepare(p) for p in grant_policies(key)]
+                            + ([prepare(key.grants_unusable)] if key.grants_unusable else []))
+
+
+def grants_for(grants: list[PreparedPolicy], action: str) -> list[PreparedPolicy]:
+    """The grants that may allow ``action``: none for kms:ListGrants, which "Key policy or
+    IAM policy" alone can give (KMS guide, Controlling access to grants), so grants that could
+    not be read leave it decided."""
+    if action.lower() != "kms:listgrants":
+        return grants
+    return [g for g in grants if g.doc is not None]
 
 
 def org_hint(result: Result) -> str:

@@ -36,6 +36,7 @@ from ._iam_common import (
     deny_hint,
     facts,
     finding_location,
+    grants_for,
     in_role_account,
     key_account,
     key_grants,
@@ -125,7 +126,8 @@ def _key_findings(policy: PreparedPolicy, requests: dict[str, dict[str, Request]
             identity = [ALLOW_ALL] if role else []
             results[action] = evaluate(request, identity_policies=identity,
                                        resource_policy=policy, resource_kind="kms",
-                                       extra_resource_policies=org.grants,
+                                       extra_resource_policies=grants_for(org.grants,
+                                                                          action),
                                        same_account=org.same_account or not role,
                                        resource_control_policies=() if role else org.rcps)
         denied, unsure, first_denied = _missing(results)

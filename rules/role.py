@@ -68,6 +68,7 @@ from ._iam_common import (
     deny_hint,
     facts,
     finding_location,
+    grants_for,
     has_guard,
     in_role_account,
     key_account,
@@ -618,7 +619,8 @@ def pl105(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
         missing: list[tuple[str, Result]] = []
         for action in KMS_ROLE_ACTIONS:
             request = role_request(check.facts, action, key_arn, resource_account=account)
-            result = _role_key_result(check, request, key_policy, grants, same, rcps)
+            result = _role_key_result(check, request, key_policy, grants_for(grants, action),
+                                      same, rcps)
             if result is not None and not result.allowed:
                 missing.append((action, result))
         denied = [(a, r) for a, r in missing if r.denied]

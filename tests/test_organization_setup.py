@@ -452,6 +452,29 @@ def test_grants_give_the_role_access(project: Path) -> None:
     assert lint(project) == []
 
 
+@pytest.mark.parametrize(("grants_file", "rule"), [
+    ('{"Grants": "none"}', "PL002"),
+    ('{"Grants": [', "PL001"),
+    (None, "PL004"),  # named but missing
+], ids=["not a list", "syntax", "missing"])
+def test_grants_that_cannot_be_read_leave_what_they_may_grant_not_evaluated(
+        project: Path, grants_file: str | None, rule: str) -> None:
+    # Grants only allow ("A grant can allow access to a KMS key, but not deny access", KMS
+    # guide): the role's key calls, which only a grant could give here, are not evaluated
+    # rather than a false PL105; nothing that is allowed anyway turns uncertain.
+    files: dict[str, Any] = {"kms/metrics-key-policy.json": KEY_POLICY_NO_ROLE,
+                             "iam/personalize-role-policy.json": ROLE_LIST_GRANTS_ONLY}
+    if grants_file is not None:
+        files["kms/grants.json"] = grants_file
+    add(project, files, 'key-grants = "kms/grants.json"')
+    findings = lint(project)
+    assert "PL105" not in ids(findings), [(f.rule_id, f.message) for f in findings]
+    assert rule in ids(findings)
+    gated = [f for f in findings if f.rule_id == "PL003" and "could not be evaluated" in
+             f.message]
+    assert gated and all("kms:" in f.message for f in gated)
+
+
 def test_a_grant_on_another_accounts_key_needs_no_identity_grant(project: Path) -> None:
     # "the grant allows the grantee principal to call the specified grant operations on the
     # KMS key provided that all conditions specified in the grant are met", and "The grantee

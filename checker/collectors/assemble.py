@@ -226,10 +226,16 @@ def _key(data: dict[str, Any]) -> Key:
     region = data.get("region")
     metadata = data.get("metadata")
     grants = data.get("grants")
-    return Key(source=_source(arn, region), arn=arn,
+    unread = grants is None and any("grants" in str(_dict(g).get("what"))
+                                    for g in data.get("missing") or [])
+    key = Key(source=_source(arn, region), arn=arn,
                policy=_policy(data.get("policy"), _source(arn, region, "/Policy"), "key",
                               f"the key policy of {arn}"),
                metadata=metadata if isinstance(metadata, dict) else None,
                grants=grants if isinstance(grants, list) else None,
                grants_source=_source(arn, region, "/Grants") if isinstance(grants, list)
                else None)
+    if unread:  # ListGrants failed: a grant may still let the role or Personalize in
+        key.grants_unusable = UnusablePolicy(f"the grants of {arn}", _source(arn, region),
+                                             "ListGrants could not be read", may_deny=False)
+    return key

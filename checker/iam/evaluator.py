@@ -182,6 +182,7 @@ class PreparedPolicy:
     # are malformed (None): most statements of a policy name other actions.
     by_action: dict[str, tuple[tuple[StatementRef, Outcome | None], ...]] = field(
         default_factory=dict, compare=False, repr=False)
+    may_deny: bool = True  # an unusable policy that can only allow (KMS grants): False
 
     def __post_init__(self) -> None:
         if self.doc is not None and not self.refs:
@@ -239,7 +240,7 @@ def prepare(item: PolicyInput | PreparedPolicy) -> PreparedPolicy:
     if isinstance(item, str):
         return _managed_policy(item, None)
     if isinstance(item, UnusablePolicy):
-        return PreparedPolicy(None, f"{item.name} ({item.why})", None)
+        return PreparedPolicy(None, f"{item.name} ({item.why})", None, may_deny=item.may_deny)
     return PreparedPolicy(None, "policy", normalize(item))
 
 
@@ -494,7 +495,7 @@ class _Side:
     denies: list[_Match] = field(default_factory=list)
     invalid: list[StatementRef] = field(default_factory=list)
     unknown_policies: list[str] = field(default_factory=list)
-    unusable: list[str] = field(default_factory=list)  # given, but could not be used
+    unusable: list[tuple[str, bool]] = field(default_factory=list)  # (label, may deny)
 
 
 def _collect(loaded: Sequence[PreparedPolicy], request: Request, resource_policy: bool,
@@ -502,8 +503,10 @@ def _collect(loaded: Sequence[PreparedPolicy], request: Request, resource_policy
     side = _Side()
     for item in loaded:
         if item.doc is None:
-            (side.unknown_policies if item.arn else side.unusable).append(
-                item.arn or item.label)
+            if item.arn:
+                side.unknown_policies.append(item.arn)
+            else:
+                side.unusable.append((item.label, item.may_deny))
             continue
         variables = item.doc.variables
         for ref, action in item.candidates(request.action):
@@ -528,8 +531,10 @@ def _unknown_policy_outcomes(side: _Side) -> tuple[Outcome, Outcome]:
     deny = [unknown(f"policy {arn} is not known; it may deny this", arn)
             for arn in side.unknown_policies if managed.may_deny(arn)]
     # One reason for both sides: the answer waits on that policy either way.
-    allow += [unknown(f"the policy {label} could not be evaluated") for label in side.unusable]
-    deny += [unknown(f"the policy {label} could not be evaluated") for label in side.unusable]
+    allow += [unknown(f"the policy {label} could not be evaluated")
+              for label, _ in side.unusable]
+    deny += [unknown(f"the policy {label} could not be evaluated")
+             for label, may_deny in side.unusable if may_deny]
     # A malformed Deny is rejected by IAM, but we cannot vouch for what was meant.
     deny += [unknown(f"{ref.describe()} is malformed ({'; '.join(ref.statement.problems)})")
              for ref in side.invalid if ref.statement.effect == "Deny"]
