@@ -124,3 +124,19 @@ def test_a_managed_permissions_boundary_by_arn(tmp_path: Path, lint: Lint) -> No
     path = write_template(tmp_path, {}, {
         "PermissionsBoundary": "arn:aws:iam::aws:policy/AmazonS3FullAccess"})
     assert rules(lint(path)) == ["PL103", "PL105"]
+
+
+@pytest.mark.parametrize(("boundary", "needle"), [
+    ("arn:aws:iam::111122223333:policy/OrgBoundary",
+     "policy arn:aws:iam::111122223333:policy/OrgBoundary is not known"),
+    ({"Fn::ImportValue": "org-boundary-arn"}, "(it could not be resolved) could not be "
+                                               "evaluated"),
+], ids=["defined elsewhere", "imported"])
+def test_a_boundary_the_template_does_not_define_is_not_evaluated(
+        tmp_path: Path, lint: Lint, boundary: Any, needle: str) -> None:
+    # A boundary caps every identity grant: one whose document is not in the template may
+    # cap the role's calls, so they are not passed on the role's policies alone.
+    findings = lint(write_template(tmp_path, {}, {"PermissionsBoundary": boundary}))
+    assert not {"PL103", "PL104", "PL105"} & set(rules(findings))
+    gated = [f for f in findings if f.rule_id == "PL003" and needle in f.message]
+    assert len(gated) == 3, [f.message for f in findings]
