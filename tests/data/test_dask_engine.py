@@ -280,6 +280,95 @@ def test_s3_prefix_read_by_the_workers(
     assert "s3://data/in/c.csv:3" in found["PL001"][0]["message"]
 
 
+# --- edge cases of the format, one table: same report from both engines -------------------
+
+UTF8_BOM = "\ufeff"
+CRLF_ROWS = [row(), row(), row(user="o", ts=OLD), f'u2,i2,{RECENT},click,1.0,,"a\r\nb"', row()]
+MANY = [row(user=f"m{j}", src=f"s{j % 3}") for j in range(30)]
+
+# name: ({file under data/: text or bytes (".gz": compressed)}, [limits] lines, rules expected)
+EDGE_CASES: dict[str, tuple[dict[str, str | bytes], str, set[str]]] = {
+    "crlf line ends, a quoted CRLF inside a value": (
+        {"a.csv": csv(*CRLF_ROWS).replace("\n", "\r\n").replace("\r\r\n", "\r\n"),
+         "b.csv": csv(*CRLF_ROWS[:3])},
+        "",
+        {"PL603", "PL604", "PL608", "PL609"},
+    ),
+    "quoted line breaks move the lines of later rows and files": (
+        {"a.csv": csv(row(), f'u2,i2,{RECENT},click,1.0,,"x\ny\nz"', row(user="n", src=""),
+                      row(user="n", src="")),
+         "b.csv": csv(row(user="n", src=""), f'"multi\nline user",i,{OLD},click,1.0,,home')},
+        "",
+        {"PL603", "PL604", "PL606", "PL608", "PL609"},
+    ),
+    "byte order marks, in one file of three and in a gzip": (
+        {"a.csv": UTF8_BOM + csv(row(), row(user="b")),
+         "b.csv": csv(row(), row(user="c")),
+         "c.csv.gz": UTF8_BOM + csv(row(user="b"), row(user="d", ts=OLD))},
+        "",
+        {"PL603", "PL604"},
+    ),
+    "gzip files only, rows repeated between them": (
+        {f"{i}.csv.gz": csv(*MANY[i * 5 : i * 5 + 15]) for i in range(4)},
+        "",
+        {"PL603"},
+    ),
+    "one header of six files differs": (
+        {**{f"{i}.csv": csv(*MANY[i * 5 : i * 5 + 5]) for i in range(5)},
+         "5.csv": csv(*MANY[:3], header=HEADER.replace("ITEM_ID", "ITEMID"))},
+        "",
+        {"PL602"},
+    ),
+    "empty files, a header-only file, an empty gzip": (
+        {"a.csv": "", "b.csv": HEADER + "\n", "c.csv": csv(row(), row()),
+         "d.csv.gz": "", "e.csv": HEADER, "f.csv": "\n\n"},
+        "",
+        {"PL602", "PL603"},
+    ),
+    "NUL bytes in text values": (
+        {"a.csv": csv(row(), row(item="i\x001"), row(user="u\x00"), row(etype="cl\x00ick")),
+         "b.csv": csv(row(item="i\x001"), row(src="h\x00me"))},
+        "",
+        {"PL603", "PL608", "PL609"},
+    ),
+    "a line past max-csv-record-bytes, in the middle of a file": (
+        {"a.csv": csv(row(), row(user="x" * 5000), row(user="c"), row()),
+         "b.csv": csv(row(user="c"), f'u,i,{RECENT},click,1.0,,"{"y" * 3000}"', row())},
+        "[limits]\nmax-csv-record-bytes = 1024\n",
+        {"PL001", "PL603", "PL608", "PL609"},
+    ),
+    "wrong encodings: latin-1, UTF-16, CR-only line ends": (
+        {"latin1.csv": csv(row(), row(user="caf\u00e9"), row()).encode("latin-1"),
+         "utf16.csv": csv(row(), row(user="b")).encode("utf-16"),
+         "mac.csv": csv(row(), row()).replace("\n", "\r"),
+         "ok.csv": csv(row())},
+        "",
+        {"PL001", "PL003", "PL602", "PL608"},
+    ),
+    "ragged rows, blank lines, no final line break": (
+        {"a.csv": csv(row(), "u,i", "", row(), f"{row()},extra", ",,,,,,") + row(user="z"),
+         "b.csv": csv(row(user="z"), "") + row(user="z")},
+        "",
+        {"PL603", "PL606", "PL608"},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(EDGE_CASES))
+def test_edge_cases_give_the_same_report(
+    case: str, tmp_path: Path, scheduler: str, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    files, limits, expected = EDGE_CASES[case]
+    project(tmp_path, ["data/"])
+    if limits:
+        config = tmp_path / "personalize-lint.toml"
+        config.write_text(config.read_text() + limits)
+    for name, text in files.items():
+        write(tmp_path / "data" / name, text, gz=name.endswith(".gz"))
+    found = by_rule(both(tmp_path, scheduler, monkeypatch, capsys, "--fail-on", "never"))
+    assert expected <= set(found), sorted(found)
+
+
 # --- every field of the scan, files spanning many chunks ----------------------------------
 
 
