@@ -9,11 +9,11 @@ first line and example is the local engine's:
 
     client                           workers (one task per file)             workers
     expand locations (list S3)  -->  1. read the header                 -->  3. one task per
-    number the header layouts        2. engine._Scanner on that file:        partition: pull its
+    number the header layouts        2. engine.Scanner on that file:         partition: pull its
     in file order (the seeds of         chunks, Polars checks, line          fingerprints from
     the fingerprints, as locally)       numbers, tallies -> client;          every worker, a
     fold the tallies in file order      fingerprints hash-partitioned        piece at a time;
-    (engine._absorb), merge the         by the top bits of h1 into spill     FingerprintIndex
+    (engine.absorb), merge the          by the top bits of h1 into spill     FingerprintIndex
     partitions' duplicates              files on the worker's disk           -> exact duplicates
 
 * Files are the unit of parallelism: a worker opens its files itself (local paths must be
@@ -194,7 +194,7 @@ class _Run:
             groups: dict[tuple[str, ...], int] = {}
             for header in headers:
                 if header is not None and header.names:
-                    local._plan(header, self.fields, groups)
+                    local.number_layout(header, groups)
             bits = self._partition_bits()
             worker_options = replace(self.options, workers=1, progress=False, quiet=True)
             futures = client.map(
@@ -312,7 +312,7 @@ def _merge_file(target: ScanResult, part: ScanResult, index: int) -> None:
     info.bytes_read = source.bytes_read
     info.complete = source.complete
     _reindex(part, index)
-    local._absorb(target, part, index)
+    local.absorb(target, part, index)
     target.bytes_read += part.bytes_read
     target.problems.extend(
         replace(p, file=index if p.file is not None else None) for p in part.problems
@@ -421,13 +421,13 @@ def _check_file(
     worker = get_worker()
     result = local.empty_result([file])
     sink = _PartitionSink(_run_dir(run_id), f"file-{index:07d}", bits, index)
-    scanner = local._Scanner([file], fields, as_of, options, result, pl)
-    scanner.groups = dict(groups)  # the client's numbering of header layouts (seeds)
+    # The client's numbering of header layouts: fingerprints seeded as in one local scan.
+    scanner = local.Scanner([file], fields, as_of, options, result, pl, groups=groups)
     try:
         scanner.read_into(sink)
     except Exception as exc:  # as locally: an engine failure is "not evaluated", not a pass
         result.problems.append(
-            DataProblem("unreadable", f"the data check failed: {local._describe(exc)}", "")
+            DataProblem("unreadable", f"the data check failed: {local.describe_error(exc)}", "")
         )
     finally:
         sink.close()

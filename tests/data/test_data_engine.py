@@ -208,14 +208,14 @@ def test_only_chunks_holding_a_nul_byte_are_searched(
     from personalize_lint.data import engine
 
     searched: list[int] = []
-    real = engine._Scanner._nul_bytes
+    real = engine.Scanner._nul_bytes
 
-    def counting(self: engine._Scanner, index: int, plan: object, df: object,
+    def counting(self: engine.Scanner, index: int, plan: object, df: object,
                  out: ScanResult) -> None:
         searched.append(index)
         real(self, index, plan, df, out)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(engine._Scanner, "_nul_bytes", counting)
+    monkeypatch.setattr(engine.Scanner, "_nul_bytes", counting)
     clean = "\n".join([HEADER] + [row(user=f"u{i}") for i in range(200)]) + "\n"
     run(write(tmp_path / "clean.csv", clean), chunk_size=256)
     assert searched == []
@@ -424,7 +424,7 @@ def test_every_chunk_boundary_gives_the_same_result(
     def no_slow_path(*args: object) -> None:
         raise AssertionError("a clean file took the slow path")
 
-    monkeypatch.setattr(engine._Scanner, "_slow", no_slow_path)
+    monkeypatch.setattr(engine.Scanner, "_slow", no_slow_path)
     body = "\r\n".join([HEADER] + [row(user=f"u{i % 3}", item=f"item{i}") for i in range(6)])
     path = write(tmp_path / "i.csv", body + "\r\n")
     first = run(path)
