@@ -39,6 +39,7 @@ first line and example is the local engine's:
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import os
 import shutil
@@ -53,7 +54,7 @@ from typing import Any
 import dask
 import numpy as np
 from dask.utils import parse_timedelta
-from distributed import Client, LocalCluster, as_completed, get_client, get_worker
+from distributed import Client, KilledWorker, LocalCluster, as_completed, get_client, get_worker
 
 from . import engine as local
 from .chunks import ChunkReader, Header
@@ -117,7 +118,14 @@ class DaskSession:
             threads_per_worker=choice.threads_per_worker,
             memory_limit=choice.worker_memory if choice.worker_memory is not None else "auto",
             processes=True,
-            dashboard_address=None,
+            # No dashboard, and the scheduler's HTTP server (health, metrics) on a free
+            # port of the loopback: ``dashboard_address=None`` still binds 8787, and warns
+            # on stderr when another cluster or run holds it.
+            dashboard_address="127.0.0.1:0",
+            scheduler_kwargs={"dashboard": False},
+            # The cluster's own log (restarts, memory warnings) would reach the user's
+            # stderr: a failure is our one line (exit 2) instead.
+            silence_logs=logging.CRITICAL,
         )
         self._client = Client(self._cluster)
         return self._client
@@ -240,8 +248,12 @@ class _Run:
         parts: list[FilePart] = []
         done_bytes = done_rows = 0
         for future in as_completed(futures):
-            part: FilePart = future.result()
-            arrived[index_of[future.key]] = part
+            index = index_of[future.key]
+            try:
+                part: FilePart = future.result()
+            except KilledWorker as exc:
+                raise _worker_died(f"checking {self.files[index].display}", exc) from None
+            arrived[index] = part
             done_bytes += part.result.bytes_read
             done_rows += part.result.rows
             self.progress.update(done_bytes, done_rows)
@@ -273,7 +285,10 @@ class _Run:
         ]
         found = Duplicates()
         for future in as_completed(futures):
-            found.merge(future.result(), MAX_EXAMPLES)
+            try:
+                found.merge(future.result(), MAX_EXAMPLES)
+            except KilledWorker as exc:
+                raise _worker_died("looking for duplicate rows", exc) from None
         return found
 
 
@@ -482,6 +497,20 @@ def _check_partition(pieces: list[Piece], *, bits: int, budget: int, run_id: str
         return index.finish()
     finally:
         shutil.rmtree(spill, ignore_errors=True)
+
+
+def _worker_died(doing: str, exc: KilledWorker) -> EngineFailure:
+    """A task whose every worker died (Dask's ``KilledWorker``): say on which data, and the
+    usual cause. Dask restarts a worker that passes 95% of its memory limit."""
+    tries = getattr(exc, "allowed_failures", None)
+    tried = ""
+    if isinstance(tries, int):
+        tried = f" (on {tries + 1} worker{'s' if tries else ''})"
+    return EngineFailure(
+        f"the Dask engine failed: a Dask worker died while {doing}{tried}; the workers' "
+        "logs say why (a worker past 95% of its memory limit is restarted: see [data] "
+        "worker-memory)"
+    )
 
 
 def _connect_timeout() -> float:

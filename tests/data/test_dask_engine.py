@@ -9,6 +9,7 @@ of the two ``ScanResult``s, with chunks small enough that files span many chunks
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gzip
 import json
@@ -43,13 +44,15 @@ METRIC_ATTRIBUTION = {
     ],
     "metricsOutputConfig": {"roleArn": "arn:aws:iam::111122223333:role/r"},
 }
+# No dashboard and no fixed HTTP port (None still binds 8787, and warns when it is taken).
+NO_DASHBOARD = "127.0.0.1:0"
 
 
 @pytest.fixture(scope="module")
 def scheduler() -> Iterator[str]:
     """A real two-worker Dask cluster, in-process threads to keep the suite fast."""
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=NO_DASHBOARD
     ) as cluster:
         yield cluster.scheduler_address
 
@@ -399,6 +402,69 @@ def test_scan_results_are_identical_field_by_field(
     assert comparable(remote) == comparable(local)
 
 
+# --- what users see on stderr -----------------------------------------------------------
+
+
+def run_cli(
+    cwd: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``personalize-lint ARGS`` in a fresh process, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "personalize_lint", *args], cwd=cwd, capture_output=True,
+        text=True, env={**os.environ, "NO_COLOR": "1", **(env or {})}, timeout=180, check=False)
+
+
+def test_own_local_cluster_prints_nothing_on_stderr_even_with_port_8787_taken(
+    tmp_path: Path,
+) -> None:
+    """Without --scheduler, a LocalCluster is started for the run: it must not hold a fixed
+    port (another cluster, a dashboard, a second run may have it) nor warn about it."""
+    project(tmp_path, ["data/*.csv"])
+    write(tmp_path / "data" / "a.csv", csv(row(), row(), row(user="b", ts=OLD)))
+    with socket.socket() as taken:
+        with contextlib.suppress(OSError):  # already taken by someone else: the same case
+            taken.bind(("127.0.0.1", 8787))
+            taken.listen()
+        proc = run_cli(tmp_path, "check", "--engine", "dask", "--dask-workers", "1",
+                       "--format", "json")
+    assert proc.stderr == ""
+    assert proc.returncode == 1
+    assert {"PL603", "PL604"} <= {f["rule_id"] for f in json.loads(proc.stdout)["findings"]}
+
+
+DIE_ON_FILE_TASK = """
+import os
+from distributed import WorkerPlugin
+
+class DieOnFileTask(WorkerPlugin):
+    def transition(self, key, start, finish, **kwargs):
+        if finish == "executing" and "-file-" in str(key):
+            os._exit(1)
+
+async def dask_setup(worker):
+    await worker.plugin_add(DieOnFileTask(), name="die-on-file-task")
+"""
+
+
+def test_own_local_cluster_losing_a_worker_is_one_line_on_stderr(tmp_path: Path) -> None:
+    """A worker of the run's own LocalCluster dies (as when the nanny kills it past its
+    memory limit): exit 2 and our one line, not the cluster's log of restarts."""
+    project(tmp_path, ["data/*.csv"])
+    write(tmp_path / "data" / "a.csv", csv(row(), row()))
+    preload = write(tmp_path / "die_on_file_task.py", DIE_ON_FILE_TASK)
+    proc = run_cli(tmp_path, "check", "--engine", "dask", "--dask-workers", "1",
+                   "--format", "json",
+                   env={"DASK_DISTRIBUTED__WORKER__PRELOAD": json.dumps([str(preload)]),
+                        "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1"})
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout == ""
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith(
+        "personalize-lint: error: the Dask engine failed: a Dask worker died while checking "
+        "data/a.csv"), lines[0]
+
+
 # --- the engine failing is exit 2 with one line -------------------------------------------
 
 
@@ -430,7 +496,7 @@ def test_cluster_without_workers_is_exit_2_with_one_line(
     project(tmp_path, ["data/*.csv"])
     write(tmp_path / "data" / "a.csv", csv(row()))
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}), distributed.LocalCluster(
-        n_workers=0, processes=False, dashboard_address=None
+        n_workers=0, processes=False, dashboard_address=NO_DASHBOARD
     ) as cluster:
         code, report, err = check(
             tmp_path, "--scheduler", cluster.scheduler_address,
@@ -458,7 +524,7 @@ def test_worker_lost_mid_scan_is_exit_2_with_one_line(
     project(tmp_path, ["data/*.csv"])
     write(tmp_path / "data" / "a.csv", csv(row()))
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}), distributed.LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=NO_DASHBOARD
     ) as cluster, distributed.Client(cluster) as client:
         client.register_plugin(DieOnFileTask())
         code, report, err = check(
@@ -467,7 +533,10 @@ def test_worker_lost_mid_scan_is_exit_2_with_one_line(
     assert code == 2 and report == {}
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
-    assert lines[0].startswith("personalize-lint: error: the Dask engine failed: KilledWorker")
+    assert lines[0] == (
+        "personalize-lint: error: the Dask engine failed: a Dask worker died while checking "
+        "data/a.csv (on 1 worker); the workers' logs say why (a worker past 95% of its memory "
+        "limit is restarted: see [data] worker-memory)")
 
 
 def test_progress_bar_moves_as_files_finish_on_the_cluster(
