@@ -251,8 +251,8 @@ class _Run:
             index = index_of[future.key]
             try:
                 part: FilePart = future.result()
-            except KilledWorker as exc:
-                raise _worker_died(f"checking {self.files[index].display}", exc) from None
+            except (KilledWorker, MemoryError) as exc:
+                raise _worker_failed(f"checking {self.files[index].display}", exc) from None
             arrived[index] = part
             done_bytes += part.result.bytes_read
             done_rows += part.result.rows
@@ -287,8 +287,8 @@ class _Run:
         for future in as_completed(futures):
             try:
                 found.merge(future.result(), MAX_EXAMPLES)
-            except KilledWorker as exc:
-                raise _worker_died("looking for duplicate rows", exc) from None
+            except (KilledWorker, MemoryError) as exc:
+                raise _worker_failed("looking for duplicate rows", exc) from None
         return found
 
 
@@ -440,6 +440,8 @@ def _check_file(
     scanner = local.Scanner([file], fields, as_of, options, result, pl, groups=groups)
     try:
         scanner.read_into(sink)
+    except MemoryError:  # the worker's sizing, not the data: the run fails (exit 2)
+        raise
     except Exception as exc:  # as locally: an engine failure is "not evaluated", not a pass
         result.problems.append(
             DataProblem("unreadable", f"the data check failed: {local.describe_error(exc)}", "")
@@ -499,9 +501,15 @@ def _check_partition(pieces: list[Piece], *, bits: int, budget: int, run_id: str
         shutil.rmtree(spill, ignore_errors=True)
 
 
-def _worker_died(doing: str, exc: KilledWorker) -> EngineFailure:
-    """A task whose every worker died (Dask's ``KilledWorker``): say on which data, and the
-    usual cause. Dask restarts a worker that passes 95% of its memory limit."""
+def _worker_failed(doing: str, exc: BaseException) -> EngineFailure:
+    """A task that ran out of memory, or whose every worker died (Dask's ``KilledWorker``):
+    say on which data, and the usual cause. Dask restarts a worker that passes 95% of its
+    memory limit."""
+    if isinstance(exc, MemoryError):
+        return EngineFailure(
+            f"the Dask engine failed: a Dask worker ran out of memory while {doing} (give "
+            "each worker thread at least 1 GiB: [data] worker-memory)"
+        )
     tries = getattr(exc, "allowed_failures", None)
     tried = ""
     if isinstance(tries, int):

@@ -538,6 +538,32 @@ def test_worker_lost_mid_scan_is_exit_2_with_one_line(
         "data/a.csv (on 1 worker); the workers' logs say why (a worker past 95% of its memory "
         "limit is restarted: see [data] worker-memory)")
 
+@pytest.mark.parametrize("where", ["file task", "duplicates task"])
+def test_a_task_out_of_memory_is_exit_2_with_one_line(
+    where: str, tmp_path: Path, scheduler: str, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """A MemoryError on a worker is the cluster's sizing, not a finding about the data."""
+    from personalize_lint.data import dask_engine
+    from personalize_lint.data import engine as local_engine
+
+    def out_of_memory(*args: Any, **kwargs: Any) -> None:
+        raise MemoryError
+
+    # The cluster runs in this process (threads): the workers see these patches.
+    if where == "file task":
+        monkeypatch.setattr(local_engine.Scanner, "read_into", out_of_memory)
+    else:
+        monkeypatch.setattr(dask_engine, "_read_piece", out_of_memory)
+    project(tmp_path, ["data/*.csv"])
+    write(tmp_path / "data" / "a.csv", csv(row(), row()))
+    code, report, err = check(tmp_path, "--scheduler", scheduler,
+                              monkeypatch=monkeypatch, capsys=capsys)
+    assert (code, report) == (2, {})
+    assert err.count("\n") == 1 and err.startswith(
+        "personalize-lint: error: the Dask engine failed: a Dask worker ran out of memory "
+        "while "), err
+
+
 
 def test_progress_bar_moves_as_files_finish_on_the_cluster(
     tmp_path: Path, scheduler: str, capsys: pytest.CaptureFixture[str]
