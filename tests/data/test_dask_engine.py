@@ -564,6 +564,25 @@ def test_a_task_out_of_memory_is_exit_2_with_one_line(
         "while "), err
 
 
+@pytest.mark.parametrize("missing", ["dask", "distributed"])
+def test_engine_dask_without_dask_installed_is_exit_2_with_one_line(
+    missing: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    # As if the extra were not installed: the import of the module fails.
+    monkeypatch.setitem(sys.modules, missing, None)
+    monkeypatch.delitem(sys.modules, "personalize_lint.data.dask_engine", raising=False)
+    project(tmp_path, ["data/*.csv"])
+    write(tmp_path / "data" / "a.csv", csv(row()))
+    code, report, err = check(tmp_path, "--engine", "dask",
+                              monkeypatch=monkeypatch, capsys=capsys)
+    assert (code, report) == (2, {})
+    assert err == (
+        "personalize-lint: error: the Dask engine needs the 'dask' extra on this machine and "
+        "on every worker (pip install 'personalize-lint[dask]'): "
+        f"import of {missing} halted; None in sys.modules\n"
+    )
+
+
 
 def test_progress_bar_moves_as_files_finish_on_the_cluster(
     tmp_path: Path, scheduler: str, capsys: pytest.CaptureFixture[str]
