@@ -371,6 +371,62 @@ def test_edge_cases_give_the_same_report(
     found = by_rule(both(tmp_path, scheduler, monkeypatch, capsys, "--fail-on", "never"))
     assert expected <= set(found), sorted(found)
 
+def test_many_s3_objects_are_read_by_the_workers_not_the_client(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """24 objects under one prefix (.csv and .csv.gz, files that are not data; a sub-folder,
+    not read: a prefix is one folder, as locally), worker processes of their own: the client only lists the prefix (its S3 calls are
+    recorded), the objects are fetched by the workers (moto_server's log of requests)."""
+    pytest.importorskip("moto")
+    boto3 = pytest.importorskip("boto3")
+    from moto_server import moto_server, use_s3
+
+    from personalize_lint.data import sources
+
+    client_calls: list[str] = []
+    real_client = sources._boto3_client
+
+    def recording_client() -> Any:
+        client = real_client()
+        client.meta.events.register(
+            "before-call.s3.*", lambda model, **_: client_calls.append(model.name))
+        return client
+
+    log = tmp_path / "moto.log"
+    with moto_server(log) as url:
+        use_s3(url, tmp_path, monkeypatch)
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket="data")
+        shared = [row(user=f"s{j}") for j in range(5)]  # in every object: repeats across
+        data_keys: set[str] = set()
+        for i in range(28):
+            key = f"in/{'sub/' if i >= 24 else ''}part-{i:02d}.csv"
+            body = csv(*shared, *generated_rows(40, seed=100 + i)).encode()
+            if i % 3 == 0:
+                key, body = key + ".gz", gzip.compress(body)
+            s3.put_object(Bucket="data", Key=key, Body=body)
+            if i < 24:
+                data_keys.add(key)
+        s3.put_object(Bucket="data", Key="in/_SUCCESS", Body=b"")
+        s3.put_object(Bucket="data", Key="in/manifest.json", Body=b"{}")
+        root = project(tmp_path / "p", ["s3://data/in/"])
+        code_local, local, _ = check(root, monkeypatch=monkeypatch, capsys=capsys)
+        logged_before = len(log.read_text().splitlines())
+        monkeypatch.setattr(sources, "_boto3_client", recording_client)
+        # Worker processes inherit this environment (moto_server's endpoint).
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                      dashboard_address=NO_DASHBOARD) as cluster:
+            code_dask, dask, err = check(root, "--scheduler", cluster.scheduler_address,
+                                         monkeypatch=monkeypatch, capsys=capsys)
+        requests = log.read_text().splitlines()[logged_before:]
+    assert err == "" and (code_dask, dask) == (code_local, local)
+    assert client_calls == ["ListObjectsV2"]
+    fetched = {line.split('"GET /data/')[1].split()[0] for line in requests
+               if '"GET /data/in/' in line}
+    assert fetched == data_keys
+    (pl603,) = by_rule(local["findings"])["PL603"]
+    assert pl603["message"].startswith("236 of 1,080 rows (22%) duplicate earlier rows")
+
 
 # --- every field of the scan, files spanning many chunks ----------------------------------
 
