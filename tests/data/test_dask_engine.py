@@ -375,12 +375,12 @@ def test_many_s3_objects_are_read_by_the_workers_not_the_client(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
     """24 objects under one prefix (.csv and .csv.gz, files that are not data; a sub-folder,
-    not read: a prefix is one folder, as locally), worker processes of their own: the client only lists the prefix (its S3 calls are
-    recorded), the objects are fetched by the workers (moto_server's log of requests)."""
+    not read: a prefix is one folder, as locally), worker processes of their own: the
+    client only lists the prefix (its S3 calls are recorded), the objects are fetched by
+    the workers (moto_server's log of requests)."""
     pytest.importorskip("moto")
     boto3 = pytest.importorskip("boto3")
     from moto_server import moto_server, use_s3
-
     from personalize_lint.data import sources
 
     client_calls: list[str] = []
