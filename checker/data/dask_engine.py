@@ -43,7 +43,9 @@ import logging
 import math
 import os
 import shutil
+import socket
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Sequence
@@ -100,8 +102,11 @@ class DaskSession:
             return self._client
         choice = self.choice
         if choice.scheduler:
+            why = _cannot_connect(choice.scheduler)
+            if why:
+                raise EngineFailure(f"cannot reach the Dask scheduler at {choice.scheduler}: {why}")
             try:
-                self._client = Client(choice.scheduler)
+                self._client = _connect(choice.scheduler, _connect_timeout())
             except (OSError, TimeoutError, ValueError) as exc:
                 raise EngineFailure(
                     f"cannot reach the Dask scheduler at {choice.scheduler}: {_one_line(exc)}"
@@ -519,6 +524,55 @@ def _worker_failed(doing: str, exc: BaseException) -> EngineFailure:
         "logs say why (a worker past 95% of its memory limit is restarted: see [data] "
         "worker-memory)"
     )
+
+
+def _connect(address: str, timeout: float) -> Client:
+    """``Client(address)``, given up after ``timeout`` (and a little): Dask bounds the TCP
+    connection by its connect timeout but then waits for the scheduler's handshake without
+    one, so a port that accepts and never answers would hang the run."""
+    made: list[Client] = []
+    failed: list[BaseException] = []
+
+    def connect() -> None:
+        try:
+            made.append(Client(address, timeout=timeout))
+        except BaseException as exc:  # handed to the caller's thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=connect, name="personalize-lint-dask-connect", daemon=True)
+    thread.start()
+    thread.join(timeout + 5)
+    if failed:
+        raise failed[0]
+    if not made:
+        raise TimeoutError(f"no answer from {address} after {timeout:g} s")
+    return made[0]
+
+
+def _cannot_connect(address: str) -> str | None:
+    """Why ``address`` cannot reach a scheduler, when that is known at once: its host does
+    not resolve, or its port refuses the connection. None otherwise: Dask then tries for
+    its connect timeout (a host that does not answer yet may be starting)."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme not in ("tcp", "tls"):
+            return None
+        host, port = parse_host_port(location, default_port=8786)
+    except ValueError:
+        return None
+    try:
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        return f"unknown host {host}"
+    try:
+        with socket.create_connection((host, port), timeout=min(_connect_timeout(), 5)):
+            return None
+    except ConnectionRefusedError:
+        return "connection refused (no scheduler listens there)"
+    except OSError:
+        return None
 
 
 def _connect_timeout() -> float:

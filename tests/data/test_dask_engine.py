@@ -18,6 +18,7 @@ import random
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -524,24 +525,47 @@ def test_own_local_cluster_losing_a_worker_is_one_line_on_stderr(tmp_path: Path)
 # --- the engine failing is exit 2 with one line -------------------------------------------
 
 
-def test_unreachable_scheduler_is_exit_2_with_one_line(tmp_path: Path) -> None:
+def test_a_scheduler_that_never_answers_is_exit_2_with_one_line(tmp_path: Path) -> None:
     project(tmp_path, ["data/*.csv"])
     write(tmp_path / "data" / "a.csv", csv(row()))
-    with socket.socket() as sock:  # a port nobody listens on
+    with socket.socket() as sock:  # accepts connections, never speaks Dask's protocol
         sock.bind(("127.0.0.1", 0))
+        sock.listen()
         port = sock.getsockname()[1]
-    # Dask's own setting for how long to try (its default is 30 s).
-    env = {**os.environ, "NO_COLOR": "1", "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "personalize_lint", "check", "--engine", "dask", "--scheduler",
-         f"tcp://127.0.0.1:{port}", "--format", "json"],
-        cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120, check=False)
+        # Dask's own setting for how long to try (its default is 30 s).
+        proc = run_cli(tmp_path, "check", "--engine", "dask", "--scheduler",
+                       f"tcp://127.0.0.1:{port}", "--format", "json",
+                       env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"})
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(
-        f"personalize-lint: error: cannot reach the Dask scheduler at tcp://127.0.0.1:{port}"
-    ), proc.stderr
+    assert lines == [
+        f"personalize-lint: error: cannot reach the Dask scheduler at tcp://127.0.0.1:{port}: "
+        f"TimeoutError: no answer from tcp://127.0.0.1:{port} after 2 s"
+    ], proc.stderr
     assert proc.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("address", "why"),
+    [
+        ("tcp://127.0.0.1:1", "connection refused (no scheduler listens there)"),
+        ("tcp://no-such-host.invalid:8786", "unknown host no-such-host.invalid"),
+    ],
+)
+def test_a_scheduler_address_that_cannot_work_fails_at_once(
+    address: str, why: str, tmp_path: Path
+) -> None:
+    """A refused connection or a host that does not resolve will not get better by waiting
+    Dask's connect timeout (30 s): one line at once."""
+    project(tmp_path, ["data/*.csv"])
+    write(tmp_path / "data" / "a.csv", csv(row()))
+    started = time.monotonic()
+    proc = run_cli(tmp_path, "check", "--scheduler", address, "--format", "json")
+    assert time.monotonic() - started < 15
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == (
+        f"personalize-lint: error: cannot reach the Dask scheduler at {address}: {why}\n")
+
 
 
 def test_cluster_without_workers_is_exit_2_with_one_line(
