@@ -33,7 +33,9 @@ first line and example is the local engine's:
   fingerprints to disk chunk by chunk; a partition task holds its ``FingerprintIndex``
   budget (``memory_limit``, 256 MiB by default) plus one piece of ``PIECE_ROWS``
   fingerprints (48 MiB). Disk: 24 bytes a row, spread over the workers.
-* Progress: the bar advances as file tasks finish (bytes and rows of the finished files).
+* Progress: running file tasks report their bytes and rows every ``PROGRESS_INTERVAL``
+  through the scheduler's event log (``Worker.log_event``); the bar shows the finished
+  files plus those reports, so one big file moves it too.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ from .engine_choice import EngineChoice, EngineFailure
 from .result import MAX_EXAMPLES, DataProblem, Position, ScanResult, Tally
 from .sources import ByteCounter, DataFile, open_stream
 
+PROGRESS_INTERVAL = 0.5  # seconds between a file task's reports of its bytes and rows
 PIECE_ROWS = 2 << 20  # fingerprints a partition task pulls at a time (24 B each: 48 MiB)
 MAX_BITS = 8  # at most 256 partitions (and spill files per file task)
 # Rows per byte assumed to size the partitions before reading (~60 B a row of plain CSV;
@@ -187,6 +190,13 @@ class _Run:
         self.result = result
         self.run_id = f"personalize-lint-{uuid.uuid4().hex[:12]}"
         self.progress = local.scan_progress(files, options)
+        # Progress: files folded (bytes, rows) plus what file tasks still running reported
+        # (``_file_progress``, called in the client's event loop thread).
+        self.topic = f"{self.run_id}-progress"
+        self._progress_lock = threading.Lock()
+        self._done = (0, 0)
+        self._running: dict[int, tuple[int, int]] = {}
+        self._finished: set[int] = set()
 
     def run(self) -> None:
         if not self.files:
@@ -210,6 +220,7 @@ class _Run:
                     local.number_layout(header, groups)
             bits = self._partition_bits()
             worker_options = replace(self.options, workers=1, progress=False, quiet=True)
+            client.subscribe_topic(self.topic, self._file_progress)
             futures = client.map(
                 _check_file,
                 range(len(self.files)),
@@ -230,7 +241,24 @@ class _Run:
         finally:
             self.progress.close()
             with contextlib.suppress(Exception):
+                client.unsubscribe_topic(self.topic)
+            with contextlib.suppress(Exception):
                 client.run(_remove_run, self.run_id)
+
+    def _file_progress(self, event: tuple[float, Any]) -> None:
+        """A running file task's report: (file index, bytes read, rows checked)."""
+        index, bytes_read, rows = event[1]
+        with self._progress_lock:
+            if index not in self._finished:  # a late report of a folded file: ignored
+                self._running[index] = (bytes_read, rows)
+                self._redraw()
+
+    def _redraw(self) -> None:
+        """The bar: finished files and the running ones' reports (under the lock)."""
+        self.progress.update(
+            self._done[0] + sum(b for b, _ in self._running.values()),
+            self._done[1] + sum(n for _, n in self._running.values()),
+        )
 
     def _partition_bits(self) -> int:
         """Enough partitions that each fits a task's budget (estimated from file sizes),
@@ -261,7 +289,11 @@ class _Run:
             arrived[index] = part
             done_bytes += part.result.bytes_read
             done_rows += part.result.rows
-            self.progress.update(done_bytes, done_rows)
+            with self._progress_lock:
+                self._done = (done_bytes, done_rows)
+                self._finished.add(index)
+                self._running.pop(index, None)
+                self._redraw()
             while len(parts) in arrived:
                 index = len(parts)
                 part = arrived.pop(index)
@@ -443,6 +475,7 @@ def _check_file(
     sink = _PartitionSink(_run_dir(run_id), f"file-{index:07d}", bits, index)
     # The client's numbering of header layouts: fingerprints seeded as in one local scan.
     scanner = local.Scanner([file], fields, as_of, options, result, pl, groups=groups)
+    scanner.progress = _TaskProgress(worker, f"{run_id}-progress", index)  # type: ignore[assignment]
     try:
         scanner.read_into(sink)
     except MemoryError:  # the worker's sizing, not the data: the run fails (exit 2)
@@ -454,6 +487,26 @@ def _check_file(
     finally:
         sink.close()
     return FilePart(result, worker.address, sink.paths, sink.counts)
+
+
+class _TaskProgress:
+    """The scanner's progress bar on a worker: sends (file index, bytes, rows) to the
+    client through the scheduler's event log, every ``PROGRESS_INTERVAL`` at most."""
+
+    def __init__(self, worker: Any, topic: str, index: int) -> None:
+        self.worker = worker
+        self.topic = topic
+        self.index = index
+        self._last = time.monotonic()
+
+    def update(self, bytes_read: int, rows: int, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if now - self._last >= PROGRESS_INTERVAL:  # the end is reported by the task's result
+            self._last = now
+            self.worker.log_event(self.topic, (self.index, bytes_read, rows))
+
+    def close(self) -> None:
+        pass
 
 
 def _read_piece(slices: list[tuple[str, int, int]]) -> np.ndarray:

@@ -679,3 +679,37 @@ def test_progress_bar_moves_as_files_finish_on_the_cluster(
     total = sum(f.size or 0 for f in result.files)
     assert f"shop: data: [########################] {total / 1e6:,.0f}/" in err
     assert "600 rows" in err and err.endswith("\r\x1b[K")
+
+
+def test_progress_bar_moves_while_a_file_is_checked_on_a_worker(
+    tmp_path: Path, scheduler: str, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """One big file is one task: the bar must not wait for its end. The workers report
+    bytes and rows as they go (every half second; here at once, and the chunks slowed
+    down: the cluster runs in this process, so the workers see these patches)."""
+    import time as time_module
+
+    from personalize_lint.data import dask_engine
+    from personalize_lint.data import engine as local_engine
+
+    monkeypatch.setattr(dask_engine, "PROGRESS_INTERVAL", 0.0)
+    real_chunk = local_engine.Scanner._chunk
+
+    def slow_chunk(self: Any, *args: Any) -> Any:
+        time_module.sleep(0.15)
+        return real_chunk(self, *args)
+
+    monkeypatch.setattr(local_engine.Scanner, "_chunk", slow_chunk)
+    write(tmp_path / "d" / "big.csv", csv(*generated_rows(3000, seed=1)))
+    options = ScanOptions(progress=True, label="big", chunk_size=16 << 10, root=tmp_path)
+    capsys.readouterr()
+    with engines.using(EngineChoice("dask", scheduler=scheduler)):
+        result = scan([str(tmp_path / "d")], fields=None, as_of=AS_OF, options=options)
+    err = capsys.readouterr().err
+    assert result.rows == 3000
+    drawn = [line.split(" rows")[0].rsplit(" ", 1)[1] for line in err.split("\r")
+             if " rows" in line]  # "300", "1.2k" ...
+    rows = [float(n[:-1]) * 1000 if n.endswith("k") else float(n) for n in drawn]
+    assert any(0 < n < 3000 for n in rows), err
+    assert rows[-1] == 3000
