@@ -162,6 +162,11 @@ class DaskSession:
                 _Run(self.client(), list(files), fields, as_of, options, result).run()
             except EngineFailure as exc:
                 self.failure = str(exc)
+            except ImportError as exc:  # the client has the extra: a worker has not
+                self.failure = (
+                    "the Dask engine failed: a worker cannot import what the checks need "
+                    f"(install 'personalize-lint[dask]' on every worker): {_one_line(exc)}"
+                )
             except Exception as exc:  # a lost worker, a cancelled task, a task's own error
                 self.failure = f"the Dask engine failed: {_one_line(exc)}"
         if self.failure:  # never a pass: the rules see PL003 (and the run exits 2)

@@ -643,6 +643,22 @@ def test_a_task_out_of_memory_is_exit_2_with_one_line(
         "personalize-lint: error: the Dask engine failed: a Dask worker ran out of memory "
         "while "), err
 
+def test_a_worker_without_the_extra_is_exit_2_with_one_line(
+    tmp_path: Path, scheduler: str, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    # The cluster runs in this process: its workers cannot import polars now.
+    monkeypatch.setitem(sys.modules, "polars", None)
+    project(tmp_path, ["data/*.csv"])
+    write(tmp_path / "data" / "a.csv", csv(row()))
+    code, report, err = check(tmp_path, "--scheduler", scheduler,
+                              monkeypatch=monkeypatch, capsys=capsys)
+    assert (code, report) == (2, {})
+    assert err == (
+        "personalize-lint: error: the Dask engine failed: a worker cannot import what the "
+        "checks need (install 'personalize-lint[dask]' on every worker): ModuleNotFoundError: "
+        "import of polars halted; None in sys.modules\n"), err
+
+
 
 @pytest.mark.parametrize("missing", ["dask", "distributed"])
 def test_engine_dask_without_dask_installed_is_exit_2_with_one_line(
