@@ -59,6 +59,8 @@ import dask
 import numpy as np
 from dask.utils import parse_timedelta
 from distributed import Client, KilledWorker, LocalCluster, as_completed, get_client, get_worker
+from distributed.client import FutureCancelledError
+from distributed.utils import silence_logging_cmgr
 
 from . import engine as local
 from .chunks import ChunkReader, Header
@@ -97,6 +99,9 @@ class DaskSession:
         self.failure: str | None = None
         self._client: Client | None = None
         self._cluster: LocalCluster | None = None
+        # Dask's own log (a lost connection, with its traceback; restarts) stays off the
+        # user's stderr while the session is open: a failure is our one line (exit 2).
+        self._quiet = contextlib.ExitStack()
 
     # -- the cluster ---------------------------------------------------------------------
 
@@ -104,6 +109,7 @@ class DaskSession:
         if self._client is not None:
             return self._client
         choice = self.choice
+        self._quiet.enter_context(silence_logging_cmgr(logging.CRITICAL))
         if choice.scheduler:
             why = _cannot_connect(choice.scheduler)
             if why:
@@ -144,6 +150,7 @@ class DaskSession:
                 with contextlib.suppress(Exception):
                     part.close()
         self._client = self._cluster = None
+        self._quiet.close()
 
     # -- one scan ------------------------------------------------------------------------
 
@@ -250,6 +257,9 @@ class _Run:
             with contextlib.suppress(Exception):
                 client.run(_remove_run, self.run_id)
 
+    def _failed(self, doing: str, exc: BaseException) -> EngineFailure:
+        return _task_failed(doing, exc, str(getattr(self.client.scheduler, "address", "")))
+
     def _file_progress(self, event: tuple[float, Any]) -> None:
         """A running file task's report: (file index, bytes read, rows checked)."""
         index, bytes_read, rows = event[1]
@@ -289,8 +299,8 @@ class _Run:
             index = index_of[future.key]
             try:
                 part: FilePart = future.result()
-            except (KilledWorker, MemoryError) as exc:
-                raise _worker_failed(f"checking {self.files[index].display}", exc) from None
+            except (KilledWorker, MemoryError, FutureCancelledError) as exc:
+                raise self._failed(f"checking {self.files[index].display}", exc) from None
             arrived[index] = part
             done_bytes += part.result.bytes_read
             done_rows += part.result.rows
@@ -329,8 +339,8 @@ class _Run:
         for future in as_completed(futures):
             try:
                 found.merge(future.result(), MAX_EXAMPLES)
-            except (KilledWorker, MemoryError) as exc:
-                raise _worker_failed("looking for duplicate rows", exc) from None
+            except (KilledWorker, MemoryError, FutureCancelledError) as exc:
+                raise self._failed("looking for duplicate rows", exc) from None
         return found
 
 
@@ -564,10 +574,16 @@ def _check_partition(pieces: list[Piece], *, bits: int, budget: int, run_id: str
         shutil.rmtree(spill, ignore_errors=True)
 
 
-def _worker_failed(doing: str, exc: BaseException) -> EngineFailure:
-    """A task that ran out of memory, or whose every worker died (Dask's ``KilledWorker``):
-    say on which data, and the usual cause. Dask restarts a worker that passes 95% of its
-    memory limit."""
+def _task_failed(doing: str, exc: BaseException, scheduler: str) -> EngineFailure:
+    """A task that ran out of memory, whose every worker died (Dask's ``KilledWorker``), or
+    that the scheduler's loss cancelled: say on which data, and the usual cause. Dask
+    restarts a worker that passes 95% of its memory limit."""
+    if isinstance(exc, FutureCancelledError):
+        if exc.reason == "scheduler-connection-lost":
+            return EngineFailure(
+                f"the Dask engine failed: lost the Dask scheduler at {scheduler} while {doing}"
+            )
+        return EngineFailure(f"the Dask engine failed while {doing}: {_one_line(exc)}")
     if isinstance(exc, MemoryError):
         return EngineFailure(
             f"the Dask engine failed: a Dask worker ran out of memory while {doing} (give "

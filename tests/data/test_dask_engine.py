@@ -372,6 +372,7 @@ def test_edge_cases_give_the_same_report(
     found = by_rule(both(tmp_path, scheduler, monkeypatch, capsys, "--fail-on", "never"))
     assert expected <= set(found), sorted(found)
 
+
 def test_many_s3_objects_are_read_by_the_workers_not_the_client(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
@@ -618,6 +619,56 @@ def test_worker_lost_mid_scan_is_exit_2_with_one_line(
         "data/a.csv (on 1 worker); the workers' logs say why (a worker past 95% of its memory "
         "limit is restarted: see [data] worker-memory)")
 
+
+KILL_SCHEDULER_ON_FILE_TASK = """
+import os, signal
+from distributed import WorkerPlugin
+
+class KillScheduler(WorkerPlugin):
+    def transition(self, key, start, finish, **kwargs):
+        if finish == "executing" and "-file-" in str(key):
+            os.kill(int(os.environ["SCHEDULER_PID"]), signal.SIGKILL)
+
+async def dask_setup(worker):
+    await worker.plugin_add(KillScheduler(), name="kill-scheduler")
+"""
+
+
+def test_scheduler_lost_mid_run_is_one_line_without_traceback(tmp_path: Path) -> None:
+    """A real `dask scheduler` and `dask worker`; the scheduler dies while a file is being
+    checked. Dask's client logs the lost connection with a traceback: not to our users."""
+    project(tmp_path, ["data/*.csv"])
+    write(tmp_path / "data" / "a.csv", csv(row(), row()))
+    preload = write(tmp_path / "kill_scheduler.py", KILL_SCHEDULER_ON_FILE_TASK)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    dask_cli = str(Path(sys.executable).parent / "dask")
+    log = (tmp_path / "cluster.log").open("w")
+    scheduler = subprocess.Popen(
+        [dask_cli, "scheduler", "--host", "127.0.0.1", "--port", str(port),
+         "--dashboard-address", NO_DASHBOARD], stdout=log, stderr=log)
+    worker = subprocess.Popen(
+        [dask_cli, "worker", f"tcp://127.0.0.1:{port}", "--nthreads", "1",
+         "--preload", str(preload), "--no-dashboard"],
+        stdout=log, stderr=log, env={**os.environ, "SCHEDULER_PID": str(scheduler.pid)})
+    try:
+        proc = run_cli(tmp_path, "check", "--scheduler", f"tcp://127.0.0.1:{port}",
+                       "--format", "json",
+                       env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"})
+    finally:
+        for p in (worker, scheduler):
+            p.kill()
+            p.wait(timeout=30)
+        log.close()
+    assert (proc.returncode, proc.stdout) == (2, ""), proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith(
+        "personalize-lint: error: the Dask engine failed: lost the Dask scheduler at "
+        f"tcp://127.0.0.1:{port} while checking data/a.csv"), lines[0]
+
+
 @pytest.mark.parametrize("where", ["file task", "duplicates task"])
 def test_a_task_out_of_memory_is_exit_2_with_one_line(
     where: str, tmp_path: Path, scheduler: str, monkeypatch: pytest.MonkeyPatch, capsys: Any
@@ -642,6 +693,7 @@ def test_a_task_out_of_memory_is_exit_2_with_one_line(
     assert err.count("\n") == 1 and err.startswith(
         "personalize-lint: error: the Dask engine failed: a Dask worker ran out of memory "
         "while "), err
+
 
 def test_a_worker_without_the_extra_is_exit_2_with_one_line(
     tmp_path: Path, scheduler: str, monkeypatch: pytest.MonkeyPatch, capsys: Any
