@@ -346,22 +346,23 @@ class _Run:
 
 def _pieces(parts: list[FilePart], partitions: int) -> list[list[Piece]]:
     """Per partition, the spill slices to pull: grouped by worker, at most PIECE_ROWS
-    fingerprints each (one request per piece, not per file)."""
+    fingerprints each (one request per piece, not per file). Linear in files x partitions
+    (100,000 files and 256 partitions are 25.6M slices to plan)."""
     out: list[list[Piece]] = []
     for p in range(partitions):
         by_worker: dict[str, list[Piece]] = {}
+        room: dict[str, int] = {}  # what each worker's last piece can still take
         for part in parts:
             count = part.counts[p] if p < len(part.counts) else 0
-            if not count:
-                continue
-            mine = by_worker.setdefault(part.worker, [])
             start = 0
             while start < count:
-                if not mine or sum(n for _, _, n in mine[-1][1]) >= PIECE_ROWS:
+                mine = by_worker.setdefault(part.worker, [])
+                if not room.get(part.worker):
                     mine.append((part.worker, []))
-                room = PIECE_ROWS - sum(n for _, _, n in mine[-1][1])
-                take = min(room, count - start)
+                    room[part.worker] = PIECE_ROWS
+                take = min(room[part.worker], count - start)
                 mine[-1][1].append((part.paths[p], start, take))
+                room[part.worker] -= take
                 start += take
         out.append([piece for pieces in by_worker.values() for piece in pieces])
     return out

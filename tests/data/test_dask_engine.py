@@ -781,3 +781,29 @@ def test_progress_bar_moves_while_a_file_is_checked_on_a_worker(
     rows = [float(n[:-1]) * 1000 if n.endswith("k") else float(n) for n in drawn]
     assert any(0 < n < 3000 for n in rows), err
     assert rows[-1] == 3000
+
+
+def test_partition_pieces_group_slices_by_worker_up_to_piece_rows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A partition task pulls its fingerprints a piece at a time: one request per piece of
+    at most PIECE_ROWS, slices of several files of one worker in a piece."""
+    from personalize_lint.data import dask_engine
+    from personalize_lint.data.dask_engine import FilePart
+
+    monkeypatch.setattr(dask_engine, "PIECE_ROWS", 10)
+    parts = [
+        FilePart(ScanResult(), "w1", ["f0-p0", "f0-p1"], [25, 0]),
+        FilePart(ScanResult(), "w2", ["f1-p0", "f1-p1"], [7, 3]),
+        FilePart(ScanResult(), "w1", ["f2-p0", ""], [8, 0]),
+    ]
+    assert dask_engine._pieces(parts, 2) == [
+        [
+            ("w1", [("f0-p0", 0, 10)]),
+            ("w1", [("f0-p0", 10, 10)]),
+            ("w1", [("f0-p0", 20, 5), ("f2-p0", 0, 5)]),
+            ("w1", [("f2-p0", 5, 3)]),
+            ("w2", [("f1-p0", 0, 7)]),
+        ],
+        [("w2", [("f1-p1", 0, 3)])],
+    ]
