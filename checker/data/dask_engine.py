@@ -50,7 +50,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -80,12 +80,19 @@ GZIP_RATIO = 4
 @dataclass
 class FilePart:
     """What a file task sends back: one file's tallies (file index 0) and where its
-    fingerprints lie (one spill file per partition, on ``worker``)."""
+    fingerprints lie: ``counts[p]`` of them in ``spill_path(spill, p)`` on ``worker``, per
+    partition (a file of 0 where the count is 0). Small: ~2 KB a file beside the tallies,
+    as the client holds one per file until the duplicate check."""
 
     result: ScanResult
     worker: str
-    paths: list[str] = field(default_factory=list)  # "" where a partition got no rows
-    counts: list[int] = field(default_factory=list)
+    spill: str = ""
+    counts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+
+def spill_path(spill: str, partition: int) -> str:
+    """A file task's spill file of one partition."""
+    return f"{spill}-{partition:03d}.bin"
 
 
 Piece = tuple[str, list[tuple[str, int, int]]]  # worker, [(spill file, first row, rows)]
@@ -320,9 +327,8 @@ class _Run:
     def _duplicates(self, parts: list[FilePart], bits: int) -> Any:
         from .duplicates import Duplicates
 
-        pieces = _pieces(parts, 1 << bits)
         client = self.client
-        futures = [
+        futures = [  # planned a partition at a time: the plan of all is files x partitions
             client.submit(
                 _check_partition,
                 part_pieces,
@@ -332,7 +338,7 @@ class _Run:
                 pure=False,
                 key=f"{self.run_id}-duplicates-{p}",
             )
-            for p, part_pieces in enumerate(pieces)
+            for p, part_pieces in enumerate(_pieces(parts, 1 << bits))
             if part_pieces
         ]
         found = Duplicates()
@@ -344,16 +350,17 @@ class _Run:
         return found
 
 
-def _pieces(parts: list[FilePart], partitions: int) -> list[list[Piece]]:
+def _pieces(parts: list[FilePart], partitions: int) -> Iterator[list[Piece]]:
     """Per partition, the spill slices to pull: grouped by worker, at most PIECE_ROWS
     fingerprints each (one request per piece, not per file). Linear in files x partitions
     (100,000 files and 256 partitions are 25.6M slices to plan)."""
-    out: list[list[Piece]] = []
+    counts = np.zeros((len(parts), partitions), dtype=np.int64)
+    for i, part in enumerate(parts):
+        counts[i, : len(part.counts)] = part.counts[:partitions]
     for p in range(partitions):
         by_worker: dict[str, list[Piece]] = {}
         room: dict[str, int] = {}  # what each worker's last piece can still take
-        for part in parts:
-            count = part.counts[p] if p < len(part.counts) else 0
+        for part, count in zip(parts, counts[:, p].tolist(), strict=True):
             start = 0
             while start < count:
                 mine = by_worker.setdefault(part.worker, [])
@@ -361,11 +368,10 @@ def _pieces(parts: list[FilePart], partitions: int) -> list[list[Piece]]:
                     mine.append((part.worker, []))
                     room[part.worker] = PIECE_ROWS
                 take = min(room[part.worker], count - start)
-                mine[-1][1].append((part.paths[p], start, take))
+                mine[-1][1].append((spill_path(part.spill, p), start, take))
                 room[part.worker] -= take
                 start += take
-        out.append([piece for pieces in by_worker.values() for piece in pieces])
-    return out
+        yield [piece for pieces in by_worker.values() for piece in pieces]
 
 
 def _merge_file(target: ScanResult, part: ScanResult, index: int) -> None:
@@ -438,13 +444,11 @@ class _PartitionSink:
     the top ``bits`` of h1 (in the parse threads, as locally) and appended per partition
     to this task's spill files, each batch as it comes: nothing accumulates in memory."""
 
-    def __init__(self, directory: str, name: str, bits: int, file_index: int) -> None:
-        self.directory = directory
-        self.name = name
+    def __init__(self, spill: str, bits: int, file_index: int) -> None:
+        self.spill = spill
         self.bits = bits
         self.offset = np.int64(file_index) << np.int64(local.LINE_BITS)
-        self.paths = [""] * (1 << bits)
-        self.counts = [0] * (1 << bits)
+        self.counts = np.zeros(1 << bits, dtype=np.int64)
         self._files: dict[int, Any] = {}
 
     def split(self, fingerprints: Any) -> list[Any]:
@@ -460,8 +464,7 @@ class _PartitionSink:
                 continue
             fh = self._files.get(p)
             if fh is None:
-                self.paths[p] = os.path.join(self.directory, f"{self.name}-{p:03d}.bin")
-                fh = self._files[p] = open(self.paths[p], "wb")  # noqa: SIM115
+                fh = self._files[p] = open(spill_path(self.spill, p), "wb")  # noqa: SIM115
             rec = np.empty(len(h1), dtype=RECORD)
             rec["h1"], rec["h2"], rec["pos"] = h1, h2, pos + self.offset
             rec.tofile(fh)
@@ -488,7 +491,7 @@ def _check_file(
 
     worker = get_worker()
     result = local.empty_result([file])
-    sink = _PartitionSink(_run_dir(run_id), f"file-{index:07d}", bits, index)
+    sink = _PartitionSink(os.path.join(_run_dir(run_id), f"file-{index:07d}"), bits, index)
     # The client's numbering of header layouts: fingerprints seeded as in one local scan.
     scanner = local.Scanner([file], fields, as_of, options, result, pl, groups=groups)
     scanner.progress = _TaskProgress(worker, f"{run_id}-progress", index)  # type: ignore[assignment]
@@ -502,7 +505,7 @@ def _check_file(
         )
     finally:
         sink.close()
-    return FilePart(result, worker.address, sink.paths, sink.counts)
+    return FilePart(result, worker.address, sink.spill, sink.counts)
 
 
 class _TaskProgress:

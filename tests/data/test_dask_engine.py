@@ -788,22 +788,24 @@ def test_partition_pieces_group_slices_by_worker_up_to_piece_rows(
 ) -> None:
     """A partition task pulls its fingerprints a piece at a time: one request per piece of
     at most PIECE_ROWS, slices of several files of one worker in a piece."""
+    import numpy as np
+
     from personalize_lint.data import dask_engine
     from personalize_lint.data.dask_engine import FilePart
 
     monkeypatch.setattr(dask_engine, "PIECE_ROWS", 10)
     parts = [
-        FilePart(ScanResult(), "w1", ["f0-p0", "f0-p1"], [25, 0]),
-        FilePart(ScanResult(), "w2", ["f1-p0", "f1-p1"], [7, 3]),
-        FilePart(ScanResult(), "w1", ["f2-p0", ""], [8, 0]),
+        FilePart(ScanResult(), "w1", "f0", np.array([25, 0])),
+        FilePart(ScanResult(), "w2", "f1", np.array([7, 3])),
+        FilePart(ScanResult(), "w1", "f2", np.array([8, 0])),
     ]
-    assert dask_engine._pieces(parts, 2) == [
+    assert list(dask_engine._pieces(parts, 2)) == [
         [
-            ("w1", [("f0-p0", 0, 10)]),
-            ("w1", [("f0-p0", 10, 10)]),
-            ("w1", [("f0-p0", 20, 5), ("f2-p0", 0, 5)]),
-            ("w1", [("f2-p0", 5, 3)]),
-            ("w2", [("f1-p0", 0, 7)]),
+            ("w1", [("f0-000.bin", 0, 10)]),
+            ("w1", [("f0-000.bin", 10, 10)]),
+            ("w1", [("f0-000.bin", 20, 5), ("f2-000.bin", 0, 5)]),
+            ("w1", [("f2-000.bin", 5, 3)]),
+            ("w2", [("f1-000.bin", 0, 7)]),
         ],
-        [("w2", [("f1-p1", 0, 3)])],
+        [("w2", [("f1-001.bin", 0, 3)])],
     ]
