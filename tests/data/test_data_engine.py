@@ -458,3 +458,24 @@ def test_schema_fields_reads_unions_and_ignores_junk() -> None:
     assert SchemaField("USER_ID", "string", False) in fields
     assert schema_fields({"type": "record"}) is None
     assert schema_fields("nope") is None
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom"),
+    [("utf-16", True), ("utf-16-le", False), ("utf-16-be", False), ("utf-32", True)],
+)
+def test_utf16_or_utf32_data_is_one_pl001_not_a_header_of_nul_bytes(
+    tmp_path: Path, encoding: str, bom: bool
+) -> None:
+    """Excel's "Unicode text" export: every character takes two (or four) bytes. Read as
+    UTF-8 it would be a header of names full of NUL bytes and a finding per column."""
+    text = "\n".join([HEADER, row(), row(user="b")]) + "\n"
+    r = run(write(tmp_path / "wide.csv", text.encode(encoding)), write(tmp_path / "ok.csv", text))
+    (problem,) = r.problems
+    assert (problem.kind, problem.file, problem.line) == ("syntax", 0, 1)
+    what = "a UTF-16 or UTF-32 byte order mark" if bom else "NUL bytes"
+    assert problem.message == (
+        f"cannot read wide.csv: the header holds {what}: the file is not UTF-8 text "
+        "(Personalize reads CSV as UTF-8)"
+    )
+    assert r.files[0].header == [] and r.rows == 2  # the other file is still checked
