@@ -161,6 +161,12 @@ class ChunkReader:
         buf = self._read(min(HEADER_READ, self.chunk_size))
         while True:
             end = first_record_end(buf)
+            if end < 0 and b"\r" in buf.rstrip(b"\r"):  # lines, but no LF: CR-only ends
+                raise CsvSyntaxError(
+                    "the lines end with CR alone (classic Mac OS): Personalize reads records "
+                    "ended by LF or CRLF",
+                    1,
+                )
             if end >= 0 or self._eof:
                 break
             if len(buf) > self.max_record:

@@ -479,3 +479,14 @@ def test_utf16_or_utf32_data_is_one_pl001_not_a_header_of_nul_bytes(
         "(Personalize reads CSV as UTF-8)"
     )
     assert r.files[0].header == [] and r.rows == 2  # the other file is still checked
+
+
+def test_cr_only_line_ends_are_one_pl001_that_says_so(tmp_path: Path) -> None:
+    """Classic Mac OS line ends: the whole file is one line without a record end."""
+    text = "\r".join([HEADER, row(), row(user="b")]) + "\r"
+    r = run(write(tmp_path / "mac.csv", text))
+    (problem,) = r.problems
+    assert (problem.kind, problem.line) == ("syntax", 1)
+    assert problem.message == (
+        "cannot read mac.csv: the lines end with CR alone (classic Mac OS): Personalize "
+        "reads records ended by LF or CRLF")
