@@ -51,6 +51,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
+from concurrent.futures import CancelledError
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -58,9 +59,8 @@ from typing import Any
 import dask
 import numpy as np
 from dask.utils import parse_timedelta
-from distributed import Client, KilledWorker, LocalCluster, as_completed, get_client, get_worker
-from distributed.client import FutureCancelledError
-from distributed.utils import silence_logging_cmgr
+from distributed import Client, LocalCluster, as_completed, get_client, get_worker
+from distributed.scheduler import KilledWorker  # there since 1.x; top-level only lately
 
 from . import engine as local
 from .chunks import ChunkReader, Header
@@ -116,7 +116,7 @@ class DaskSession:
         if self._client is not None:
             return self._client
         choice = self.choice
-        self._quiet.enter_context(silence_logging_cmgr(logging.CRITICAL))
+        self._quiet.enter_context(_quiet_dask_log())
         if choice.scheduler:
             why = _cannot_connect(choice.scheduler)
             if why:
@@ -306,7 +306,7 @@ class _Run:
             index = index_of[future.key]
             try:
                 part: FilePart = future.result()
-            except (KilledWorker, MemoryError, FutureCancelledError) as exc:
+            except (KilledWorker, MemoryError, CancelledError) as exc:
                 raise self._failed(f"checking {self.files[index].display}", exc) from None
             arrived[index] = part
             done_bytes += part.result.bytes_read
@@ -345,7 +345,7 @@ class _Run:
         for future in as_completed(futures):
             try:
                 found.merge(future.result(), MAX_EXAMPLES)
-            except (KilledWorker, MemoryError, FutureCancelledError) as exc:
+            except (KilledWorker, MemoryError, CancelledError) as exc:
                 raise self._failed("looking for duplicate rows", exc) from None
         return found
 
@@ -578,12 +578,31 @@ def _check_partition(pieces: list[Piece], *, bits: int, budget: int, run_id: str
         shutil.rmtree(spill, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def _quiet_dask_log() -> Iterator[None]:
+    """Raise Dask's stderr handlers (those on the ``distributed`` logger) to CRITICAL for
+    the block, then put them back."""
+    handlers = [
+        h
+        for h in logging.getLogger("distributed").handlers
+        if isinstance(h, logging.StreamHandler)
+    ]
+    levels = [h.level for h in handlers]
+    for h in handlers:
+        h.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for h, level in zip(handlers, levels, strict=True):
+            h.setLevel(level)
+
+
 def _task_failed(doing: str, exc: BaseException, scheduler: str) -> EngineFailure:
     """A task that ran out of memory, whose every worker died (Dask's ``KilledWorker``), or
     that the scheduler's loss cancelled: say on which data, and the usual cause. Dask
     restarts a worker that passes 95% of its memory limit."""
-    if isinstance(exc, FutureCancelledError):
-        if exc.reason == "scheduler-connection-lost":
+    if isinstance(exc, CancelledError):  # Dask's FutureCancelledError (2024.6+) has a reason
+        if getattr(exc, "reason", None) == "scheduler-connection-lost":
             return EngineFailure(
                 f"the Dask engine failed: lost the Dask scheduler at {scheduler} while {doing}"
             )
