@@ -80,6 +80,10 @@ def test_single_object_and_glob(s3: Any) -> None:
     ]
     r = run("s3://data/imports/*/*.csv*")
     assert [f.uri.rsplit("/", 1)[-1] for f in r.files] == ["a.csv", "b.csv.gz"]
+    # A prefix is one folder; ``**`` takes the sub-folders too (README "Large data").
+    r = run("s3://data/imports/**/*.csv*")
+    assert [f.uri.split("imports/")[1] for f in r.files] == [
+        "2026/a.csv", "2026/b.csv.gz", "2026/older/c.csv"]
 
 
 def test_missing_prefix_and_bucket_are_problems(s3: Any) -> None:
