@@ -265,7 +265,10 @@ class _Run:
                 client.run(_remove_run, self.run_id)
 
     def _failed(self, doing: str, exc: BaseException) -> EngineFailure:
-        return _task_failed(doing, exc, str(getattr(self.client.scheduler, "address", "")))
+        address = str(getattr(self.client.scheduler, "address", ""))
+        # Dask before 2024.6 cancels without a reason: the client's state tells.
+        connected = getattr(self.client, "status", "running") == "running"
+        return _task_failed(doing, exc, address, connected)
 
     def _file_progress(self, event: tuple[float, Any]) -> None:
         """A running file task's report: (file index, bytes read, rows checked)."""
@@ -597,12 +600,14 @@ def _quiet_dask_log() -> Iterator[None]:
             h.setLevel(level)
 
 
-def _task_failed(doing: str, exc: BaseException, scheduler: str) -> EngineFailure:
+def _task_failed(
+    doing: str, exc: BaseException, scheduler: str, connected: bool = True
+) -> EngineFailure:
     """A task that ran out of memory, whose every worker died (Dask's ``KilledWorker``), or
     that the scheduler's loss cancelled: say on which data, and the usual cause. Dask
     restarts a worker that passes 95% of its memory limit."""
     if isinstance(exc, CancelledError):  # Dask's FutureCancelledError (2024.6+) has a reason
-        if getattr(exc, "reason", None) == "scheduler-connection-lost":
+        if getattr(exc, "reason", None) == "scheduler-connection-lost" or not connected:
             return EngineFailure(
                 f"the Dask engine failed: lost the Dask scheduler at {scheduler} while {doing}"
             )
