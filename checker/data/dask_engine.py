@@ -81,7 +81,7 @@ GZIP_RATIO = 4
 class FilePart:
     """What a file task sends back: one file's tallies (file index 0) and where its
     fingerprints lie: ``counts[p]`` of them in ``spill_path(spill, p)`` on ``worker``, per
-    partition (a file of 0 where the count is 0). Small: ~2 KB a file beside the tallies,
+    partition (no file where the count is 0). Small: ~2 KB a file beside the tallies,
     as the client holds one per file until the duplicate check."""
 
     result: ScanResult
@@ -496,8 +496,10 @@ def _check_file(
     result = local.empty_result([file])
     sink = _PartitionSink(os.path.join(_run_dir(run_id), f"file-{index:07d}"), bits, index)
     # The client's numbering of header layouts: fingerprints seeded as in one local scan.
-    scanner = local.Scanner([file], fields, as_of, options, result, pl, groups=groups)
-    scanner.progress = _TaskProgress(worker, f"{run_id}-progress", index)  # type: ignore[assignment]
+    scanner = local.Scanner(
+        [file], fields, as_of, options, result, pl, groups=groups,
+        progress=_TaskProgress(worker, f"{run_id}-progress", index),
+    )
     try:
         scanner.read_into(sink)
     except MemoryError:  # the worker's sizing, not the data: the run fails (exit 2)

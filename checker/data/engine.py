@@ -359,7 +359,8 @@ class Scanner:
     another sink of fingerprints (the Dask engine's, one file per task). ``groups`` numbers
     the header layouts (``number_layout``): pass the numbering made over all files when
     scanning some of them, so that fingerprints are seeded as in a scan of all of them.
-    ``pl`` is the polars module (imported by the caller: heavy)."""
+    ``progress`` gets ``update(bytes, rows, force=...)`` and ``close()`` (default: the bar
+    of ``scan_progress``). ``pl`` is the polars module (imported by the caller: heavy)."""
 
     def __init__(
         self,
@@ -371,6 +372,7 @@ class Scanner:
         pl: Any,
         *,
         groups: dict[tuple[str, ...], int] | None = None,
+        progress: Any = None,
     ) -> None:
         self.files = files
         self.fields = fields
@@ -385,7 +387,7 @@ class Scanner:
         self.queue: queue.Queue[tuple[str, Any, Any]] = queue.Queue(maxsize=2)
         self.stop = threading.Event()
         self._lock = threading.Lock()
-        self.progress = scan_progress(files, options)
+        self.progress = progress if progress is not None else scan_progress(files, options)
         self.index: Any = None
         self.workers = max(1, min(options.workers or (os.cpu_count() or 1), 4))
 

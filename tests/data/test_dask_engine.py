@@ -653,6 +653,8 @@ def test_scheduler_lost_mid_run_is_one_line_without_traceback(tmp_path: Path) ->
          "--preload", str(preload), "--no-dashboard"],
         stdout=log, stderr=log, env={**os.environ, "SCHEDULER_PID": str(scheduler.pid)})
     try:
+        with distributed.Client(f"tcp://127.0.0.1:{port}", timeout=60) as client:
+            client.wait_for_workers(1, timeout=120)  # the run waits 2 s for its worker
         proc = run_cli(tmp_path, "check", "--scheduler", f"tcp://127.0.0.1:{port}",
                        "--format", "json",
                        env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"})
