@@ -84,8 +84,14 @@ def _expand_local(
     candidates = [Path(raw)] if os.path.isabs(raw) else [base / raw for base in base_dirs]
     for cand in candidates:
         if GLOB_CHARS & set(raw):
+            # Only the entry is a pattern: a project folder named "data[1]" or "*" is literal.
+            depth = len(Path(raw).parts)
+            top = Path(cand.anchor) if os.path.isabs(raw) else cand.parents[depth - 1]
+            pattern = cand.relative_to(top).as_posix()
             matches = sorted(
-                Path(p) for p in glob.glob(str(cand), recursive=True) if os.path.isfile(p)
+                top / p
+                for p in glob.glob(pattern, root_dir=top, recursive=True)
+                if os.path.isfile(top / p)
             )
             if matches:
                 return [_local(p, location, root) for p in matches], []
