@@ -106,9 +106,6 @@ class DaskSession:
         self.failure: str | None = None
         self._client: Client | None = None
         self._cluster: LocalCluster | None = None
-        # Dask's own log (a lost connection, with its traceback; restarts) stays off the
-        # user's stderr while the session is open: a failure is our one line (exit 2).
-        self._quiet = contextlib.ExitStack()
 
     # -- the cluster ---------------------------------------------------------------------
 
@@ -116,7 +113,7 @@ class DaskSession:
         if self._client is not None:
             return self._client
         choice = self.choice
-        self._quiet.enter_context(_quiet_dask_log())
+        _silence_dask_log()
         if choice.scheduler:
             why = _cannot_connect(choice.scheduler)
             if why:
@@ -157,7 +154,6 @@ class DaskSession:
                 with contextlib.suppress(Exception):
                     part.close()
         self._client = self._cluster = None
-        self._quiet.close()
 
     # -- one scan ------------------------------------------------------------------------
 
@@ -583,23 +579,15 @@ def _check_partition(pieces: list[Piece], *, bits: int, budget: int, run_id: str
         shutil.rmtree(spill, ignore_errors=True)
 
 
-@contextlib.contextmanager
-def _quiet_dask_log() -> Iterator[None]:
-    """Raise Dask's stderr handlers (those on the ``distributed`` logger) to CRITICAL for
-    the block, then put them back."""
-    handlers = [
-        h
-        for h in logging.getLogger("distributed").handlers
-        if isinstance(h, logging.StreamHandler)
-    ]
-    levels = [h.level for h in handlers]
-    for h in handlers:
-        h.setLevel(logging.CRITICAL)
-    try:
-        yield
-    finally:
-        for h, level in zip(handlers, levels, strict=True):
-            h.setLevel(level)
+def _silence_dask_log() -> None:
+    """Raise Dask's stderr handlers (those on the ``distributed`` logger) to CRITICAL for the
+    rest of the process: its log (a lost connection with its traceback, restarts) would reach
+    the user's stderr, where a failure is our one line (exit 2). Not put back on close: the
+    in-process scheduler of a LocalCluster can still log a restarted worker's connection
+    after ``close`` returns (seen under load)."""
+    for h in logging.getLogger("distributed").handlers:
+        if isinstance(h, logging.StreamHandler):
+            h.setLevel(logging.CRITICAL)
 
 
 def _task_failed(
