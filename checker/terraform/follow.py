@@ -59,6 +59,14 @@ def references(expression: Any) -> list[str]:
 
 def follow(plan: Plan, instance: Instance, path: tuple[str | int, ...]) -> Target | str:
     """The one resource instance the attribute at ``path`` refers to, or why there is none."""
+    key = ("follow", instance.address, path)
+    if key not in plan.memo:
+        plan.memo[key] = _follow(plan, instance, path)
+    found: Target | str = plan.memo[key]
+    return found
+
+
+def _follow(plan: Plan, instance: Instance, path: tuple[str | int, ...]) -> Target | str:
     expression = expression_at(instance.expressions, path)
     refs = references(expression)
     if not refs:
@@ -115,8 +123,7 @@ def _resolve(plan: Plan, ref: Reference, module: str, index: Any, hops: int) -> 
         return "the references go round in circles"
     if ref.root in ("resource", "data"):
         mode = "data" if ref.root == "data" else "managed"
-        candidates = [i for i in plan.instances if i.module == module and i.mode == mode
-                      and i.type == ref.type and i.name == ref.name]
+        candidates = plan.named(module, mode, ref.type, ref.name)
         chosen = _choose(candidates, ref.key, index)
         if chosen is None:
             name = f"{'data.' if mode == 'data' else ''}{ref.type}.{ref.name}"

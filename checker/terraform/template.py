@@ -107,6 +107,9 @@ class PlanResolver(Resolver):
         self.plan_template = template
         self.plan = template.plan
         self._properties: dict[str, dict[str, RNode]] = {}
+        # Each role asks every attachment of the plan for its role's name: once each.
+        self._texts: dict[tuple[str, tuple[str | int, ...]], str | None] = {}
+        self._by_text: dict[tuple[str, tuple[str | int, ...]], dict[str, list[Instance]]] = {}
 
     # -- the linker's questions ----------------------------------------------------------
 
@@ -266,9 +269,33 @@ class PlanResolver(Resolver):
         return RNode(pointer, name.rstrip("-."),
                      pseudo=frozenset({f"resource:{instance.address}"}))
 
+    def by_text(self, kind: str, attribute: str, *, each: bool = False
+                ) -> dict[str, list[Instance]]:
+        """The plan's instances of ``kind`` by the text of ``attribute`` (``each``: by
+        each item of that list), such as role policies by role name, for every role to
+        look up its own."""
+        key = (kind, (attribute, each))
+        if key not in self._by_text:
+            grouped: dict[str, list[Instance]] = {}
+            for instance in self.plan.of_types(kind):
+                if each:
+                    node = self.value(instance, attribute)
+                    items = node.items() if node is not None else []
+                    texts = {self.text(instance, attribute, i) for i in range(len(items))}
+                else:
+                    texts = {self.text(instance, attribute)}
+                for text in texts - {None, ""}:
+                    assert text is not None
+                    grouped.setdefault(text, []).append(instance)
+            self._by_text[key] = grouped
+        return self._by_text[key]
+
     def text(self, instance: Instance, *path: str | int) -> str | None:
-        node = self.link(instance, *path)
-        return node.text() if node is not None else None
+        key = (instance.address, path)
+        if key not in self._texts:
+            node = self.link(instance, *path)
+            self._texts[key] = node.text() if node is not None else None
+        return self._texts[key]
 
 
 def _step(value: Any, token: str | int) -> Any:
