@@ -180,6 +180,13 @@ class PlanResolver(Resolver):
             return concat("", "arn:", self.pseudo("AWS::Partition"), ":kms:",
                           self.pseudo("AWS::Region"), ":", self.pseudo("AWS::AccountId"),
                           ":key/", key)
+        if self.template.type_of(logical_id) == "AWS::KMS::Alias" and attribute == "Arn":
+            # arn:aws:kms:<region>:<account>:alias/<name> (CloudFormation has no such
+            # attribute for an alias, so resources.get_att does not build it).
+            alias = self.identity(logical_id, "Ref")
+            return concat("", "arn:", self.pseudo("AWS::Partition"), ":kms:",
+                          self.pseudo("AWS::Region"), ":", self.pseudo("AWS::AccountId"),
+                          ":", alias)
         if attribute == "Ref":
             return resources.ref(self, logical_id)
         return resources.get_att(self, logical_id, attribute)
