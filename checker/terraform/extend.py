@@ -44,7 +44,9 @@ NO_ATTRIBUTION = ("a metric attribution is not a Terraform resource: name its re
 def extend_inventory(inventory: Inventory, config: Config, ctx: LoadContext) -> None:
     linkers: list[PlanLinker] = []
     done: set[int] = set()
-    for sc, setup, document in named_documents(inventory, config, ctx, KEY, KIND):
+    named = named_documents(inventory, config, ctx, KEY, KIND)
+    _note_unloaded(inventory, config, ctx, {s.name for _, s, _ in named})
+    for sc, setup, document in named:
         done.add(id(document))
         plan = _readable(inventory, document)
         if plan is None:
@@ -72,6 +74,20 @@ def extend_inventory(inventory: Inventory, config: Config, ctx: LoadContext) -> 
     for linker in linkers:
         inventory.standalone.extend(linker.standalone())
         inventory.problems.extend(linker.problems)
+
+
+def _note_unloaded(inventory: Inventory, config: Config, ctx: LoadContext,
+                   loaded: set[str]) -> None:
+    """A set-up whose plan file exists but could not be parsed (PL001, reported by the
+    loader) has its plan's checks named as not evaluated, as an unreadable plan's are."""
+    setups = {s.name: s for s in inventory.setups if s.origin == "config"}
+    for sc in config.setups:
+        written, setup = sc.values.get(KEY), setups.get(sc.name)
+        if (isinstance(written, str) and setup is not None and sc.name not in loaded
+                and (config.root / written).is_file()):
+            display = ctx.display_path(config.root / written)
+            setup.missing.append(MissingInput(KEY, f"{display} is not a readable Terraform "
+                                                   "plan", setup.location))
 
 
 def _readable(inventory: Inventory, document: Document) -> Plan | None:

@@ -140,3 +140,15 @@ def test_an_empty_plan_gives_nothing(tmp_path: Path, lint) -> None:
     path = tmp_path / "plan.json"
     PlanBuilder().write(path)
     assert lint(path) == []
+
+
+def test_a_truncated_plan_named_as_the_setups_plan(tmp_path: Path, lint) -> None:
+    # The set-up's checks that needed the plan are named as not evaluated, like a state's.
+    (tmp_path / "plan.json").write_text(json.dumps(FAMILIES["trust.yaml"]().build())[:2000])
+    (tmp_path / "personalize-lint.toml").write_text(
+        '[[setup]]\nname = "retail"\nterraform-plan = "plan.json"\n')
+    findings = {f.rule_id: f for f in lint(root=tmp_path)}
+    assert sorted(findings) == ["PL001", "PL003"]
+    assert findings["PL001"].location.path == "plan.json"
+    assert "not evaluated: plan.json is not a readable Terraform plan" in findings[
+        "PL003"].message
