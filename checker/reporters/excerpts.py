@@ -6,7 +6,10 @@ Format-independent (the HTML report renders them). Two kinds of source:
   policy statement around it (the ``.../Statement/N`` ancestor of the finding's pointer,
   located through the loaded document) is marked as its context;
 * an account resource (an audit, or a replayed saved inventory): the policy JSON collected
-  for that ARN, pretty-printed, with the value at the finding's pointer marked.
+  for that ARN, pretty-printed, with the value at the finding's pointer (and focus, see
+  ``Location.focus``) marked in its statement;
+* a policy a file holds as a JSON string (a Terraform plan's ``policy``): that JSON,
+  pretty-printed, with the finding's focus marked in its statement.
 
 Only JSON, YAML and TOML text is excerpted: CSV and JSON Lines files hold data rows (user
 and item IDs) that a report should not copy, and they can be huge.
@@ -151,7 +154,7 @@ class Excerpter:
                 self._documents.setdefault(doc.path, []).append(doc)
             self._resources = resource_documents(inventory)
         self._texts: dict[str, list[str] | None] = {}
-        self._pretty: dict[int, tuple[list[str], dict[str, Span]]] = {}
+        self._pretty: dict[object, tuple[list[str], dict[str, Span]]] = {}
 
     def excerpt(self, loc: Location) -> Excerpt | None:
         if loc.path:
@@ -166,11 +169,31 @@ class Excerpter:
         span = loc.span
         if span is None or not self._excerptable(path):
             return None
+        if loc.focus:
+            embedded = self._embedded_excerpt(path, loc, span)
+            if embedded is not None:
+                return embedded
         lines = self._lines(path)
         if not lines or span.line > len(lines):
             return None
         block = self._statement_span(path, loc.pointer, span) or span
         return Excerpt(path, tuple(_window(lines, block, span)))
+
+    def _embedded_excerpt(self, path: str, loc: Location, span: Span) -> Excerpt | None:
+        """A finding inside a policy the file holds as a JSON string (a Terraform plan's
+        ``policy``): that JSON, pretty-printed, with the finding's statement marked."""
+        for doc in self._documents.get(path, ()):
+            text = doc.get(loc.pointer)
+            if not isinstance(text, str) or not text.lstrip().startswith(("{", "[")):
+                continue
+            try:
+                data = json.loads(text)
+            except ValueError:
+                continue
+            if isinstance(data, (dict, list)):
+                title = f"{path}:{span.line}:{span.column} (the JSON string, pretty-printed)"
+                return self._pretty_excerpt((path, loc.pointer), data, title, loc.focus)
+        return None
 
     def _excerptable(self, path: str) -> bool:
         docs = self._documents.get(path)
@@ -218,9 +241,16 @@ class Excerpter:
                 best = doc
         if best is None or not isinstance(best.data, (dict, list)):
             return None
-        lines, spans = self._pretty_lines(best)
         title = f"{best.name} (as collected, pretty-printed)"
-        relative = loc.pointer[len(best.pointer):]
+        relative = loc.pointer[len(best.pointer):] + loc.focus
+        return self._pretty_excerpt(id(best), best.data, title, relative)
+
+    def _pretty_excerpt(self, key: object, data: Any, title: str, relative: str) -> Excerpt:
+        """``data`` pretty-printed; the value at ``relative`` marked within its statement,
+        or the whole of it when ``relative`` is empty."""
+        if key not in self._pretty:
+            self._pretty[key] = pretty_json(data)
+        lines, spans = self._pretty[key]
         focus = _nearest(spans, relative) if relative else None
         if focus is None:
             shown = [ExcerptLine(n, lines[n - 1], "context")
@@ -233,12 +263,6 @@ class Excerpter:
         if block is None or block.line > focus.line or block.end_line < focus.end_line:
             block = focus
         return Excerpt(title, tuple(_window(lines, block, focus)))
-
-    def _pretty_lines(self, doc: ResourceDocument) -> tuple[list[str], dict[str, Span]]:
-        key = id(doc)
-        if key not in self._pretty:
-            self._pretty[key] = pretty_json(doc.data)
-        return self._pretty[key]
 
 
 def _nearest(spans: dict[str, Span], pointer: str) -> Span | None:

@@ -327,6 +327,52 @@ def test_an_account_policy_is_pretty_printed_with_the_statement_at_the_pointer()
     assert marked(no_grant) == []
 
 
+def test_an_audit_finding_marks_the_failing_statement_of_the_collected_policy() -> None:
+    """A rule locates a statement of a collected policy with ``source.locate(...)``: the
+    finding keeps the policy's place (its fingerprint, hence baselines, do not change),
+    and the excerpt marks the statement."""
+    data = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "Owner", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1:root"},
+         "Action": "s3:*", "Resource": "*"},
+        {"Sid": "Public", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+         "Resource": f"{BUCKET_ARN}/*"}]}
+    setup = Setup(name="1/us-east-1/retail", location=Location(arn="arn:aws:personalize:"
+                                                               "us-east-1:1:metric-attribution/x"))
+    source = Source(location=Location(arn=BUCKET_ARN, region="us-east-1", pointer="/Policy"))
+    setup.bucket = Bucket(source=Source(location=Location(arn=BUCKET_ARN)),
+                          policy=Policy(data=data, source=source, kind="bucket",
+                                        name="the bucket policy of metrics-bucket"))
+    where = source.locate("Statement", 1, "Principal")
+    assert (where.pointer, where.focus) == ("/Policy", "/Statement/1/Principal")
+    finding = Finding("PL203", "public", where, level="error")
+    report = Report(findings=[finding], rules={}, root=Path("/nonexistent"), tool_version="0",
+                    started=STARTED, inventory=Inventory(setups=[setup]))
+    whole = Finding("PL203", "public", source.locate(), level="error")
+    assert json_findings(report)[0]["fingerprint"] == json_findings(
+        replace(report, findings=[whole]))[0]["fingerprint"]
+    (item,) = finding_items(parse_page(render(report)))
+    lines = excerpt_lines(item)
+    assert '14 |       "Sid": "Public",' in lines  # statement 1, marked "|"
+    assert '16 >       "Principal": "*",' in lines  # the finding, marked ">"
+    assert marked(item) == ['"Principal": "*"']
+
+
+def test_a_plan_policy_excerpt_is_its_json_pretty_printed_with_the_statement_marked(
+        tmp_path: Path) -> None:
+    """Terraform plans hold policies as JSON strings (one line each): the excerpt is the
+    policy pretty-printed, the statement personalize-lint names marked."""
+    cwd = EXAMPLES / "terraform" / "broken"
+    run_cli("check", "--format", "html", "-o", tmp_path / "report.html", cwd=cwd)
+    page = parse_page((tmp_path / "report.html").read_text(encoding="utf-8"))
+    items = {i["rule"]: i for i in finding_items(page)}
+    write_reports = items["PL104"]  # "the closest is statement 1 (WriteReports)"
+    caption = page_text(write_reports["element"].find(f".//{XHTML}figcaption"))
+    assert caption == "plan.json:475:21 (the JSON string, pretty-printed)"
+    finding_lines = [line for line in excerpt_lines(write_reports) if " > " in line]
+    assert '13 >       "Sid": "WriteReports"' in finding_lines
+    assert not any("PublishMetrics" in line for line in finding_lines)
+
+
 # --- The command line -----------------------------------------------------------------------
 
 
