@@ -373,6 +373,40 @@ def test_a_plan_policy_excerpt_is_its_json_pretty_printed_with_the_statement_mar
     assert not any("PublishMetrics" in line for line in finding_lines)
 
 
+SECRET = "s3cr3t-external-id"
+
+
+def test_values_a_plan_marks_sensitive_are_not_copied_into_the_page(tmp_path: Path) -> None:
+    """``terraform show -json`` writes sensitive values in clear and marks them in
+    ``after_sensitive``/``sensitive_values``: the page shows where, never what."""
+    plan = json.loads((EXAMPLES / "terraform" / "broken" / "plan.json").read_text())
+    for change in plan["resource_changes"]:
+        if change["address"] == "aws_iam_role.metrics":
+            after = change["change"]["after"]
+            trust = json.loads(after["assume_role_policy"])
+            trust["Statement"][0]["Condition"] = {"StringEquals": {"sts:ExternalId": SECRET}}
+            after["assume_role_policy"] = json.dumps(trust)
+            after["description"] = f"rotated with {SECRET}"
+            change["change"]["after_sensitive"] = {"assume_role_policy": True,
+                                                   "description": True}
+    for resource in plan["planned_values"]["root_module"]["resources"]:
+        if resource["address"] == "aws_iam_role.metrics":
+            resource["values"]["assume_role_policy"] = after["assume_role_policy"]
+            resource["sensitive_values"] = {"assume_role_policy": True}
+    folder = tmp_path / "infra"
+    shutil.copytree(EXAMPLES / "terraform" / "broken", folder)
+    write(folder / "plan.json", json.dumps(plan, indent=2))
+    as_json = run_cli("check", "--format", "json", cwd=folder)
+    assert "PL102" in {f["rule_id"] for f in as_json.json()["findings"]}
+    run_cli("check", "--format", "html", "-o", tmp_path / "report.html", cwd=folder)
+    text = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert SECRET not in text
+    page = parse_page(text)
+    assert_page_holds(page, as_json.json()["findings"])
+    trust_item = {i["rule"]: i for i in finding_items(page)}["PL102"]
+    assert "sensitive in the plan: not shown" in trust_item["text"]
+
+
 # --- The command line -----------------------------------------------------------------------
 
 
