@@ -183,8 +183,13 @@ def role(r: Values, instance: Instance) -> Props:
 def _attached_arns(r: Values, name: str | None, role: Instance) -> list[RNode]:
     arns: list[RNode] = []
     listed = r.value(role, "managed_policy_arns")
-    if listed is not None:
-        arns += [listed] if listed.unresolved is not None else listed.items()
+    if listed is not None and listed.unresolved is not None:
+        arns.append(listed)  # not even how many: PL003
+    elif listed is not None:
+        # An entry known only after apply: the policy its reference names, if one does.
+        for i, item in enumerate(listed.items()):
+            linked = r.link(role, "managed_policy_arns", i) if item.unresolved else item
+            _set_item(arns, linked)
     if not name:
         return arns
     for attachment in r.by_text("aws_iam_role_policy_attachment", "role").get(name, ()):
