@@ -282,6 +282,13 @@ def plan_problems(document: Document) -> list[Finding]:
                                  "stopped at an error, so it does not hold every change; fix "
                                  f"the error and {REGENERATE}",
                         document.location("/errored"))]
+    if data.get("complete") is False:
+        # Terraform 1.8+: "an incomplete plan that will probably therefore need at least one
+        # more plan/apply round to converge" (deferred_changes): resources are missing.
+        return [Finding("PL002", "the plan is incomplete (\"complete\": false): Terraform "
+                                 "deferred some changes to a later plan, so it does not hold "
+                                 "every resource; apply it, then check the next plan",
+                        document.location("/complete"))]
     problems = []
     for key, expected in (("resource_changes", list), ("planned_values", dict),
                           ("prior_state", dict), ("configuration", dict)):

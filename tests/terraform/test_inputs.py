@@ -87,6 +87,17 @@ def test_an_errored_plan_is_pl002(tmp_path: Path, lint) -> None:
     assert "does not hold every change" in finding.message
 
 
+def test_an_incomplete_plan_is_pl002(tmp_path: Path, lint) -> None:
+    # Terraform 1.8+ marks a plan with deferred changes "complete": false ("an incomplete
+    # plan that will probably therefore need at least one more plan/apply round to
+    # converge", hashicorp/terraform#34642): resources of the set-up may be missing.
+    [finding] = lint(_plan(tmp_path, complete=False, deferred_changes=[]))
+    assert finding.rule_id == "PL002" and finding.location.pointer == "/complete"
+    assert "does not hold every resource" in finding.message
+    findings = lint(_plan(tmp_path, complete=True, applyable=True))
+    assert sorted(f.rule_id for f in findings) == ["PL101", "PL102"]
+
+
 def test_a_section_of_the_wrong_type_is_pl002(tmp_path: Path, lint) -> None:
     findings = lint(_plan(tmp_path, resource_changes={"not": "a list"}))
     assert [(f.rule_id, f.location.pointer) for f in findings] == [
