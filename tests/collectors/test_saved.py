@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+from html_page import XHTML, finding_items, page_text, parse_page
 from world import Aws, deploy
 
 from helpers import REPO, run_cli, write
@@ -84,9 +85,6 @@ def test_a_damaged_inventory_file_is_pl002(tmp_path: Path) -> None:
 def test_a_replayed_audit_as_html_marks_the_failing_statement(aws: Aws, tmp_path: Path) -> None:
     """The collected trust policy, pretty-printed, with the unguarded statement marked;
     the finding's fingerprint is the one the audit's JSON (and baselines) carry."""
-    sys.path.insert(0, str(REPO / "tests"))
-    from html_page import XHTML, finding_items, page_text, parse_page
-
     deploy(aws, "broken", broken={"trust-unguarded"})
     audited = run_cli("audit", "--region", "us-east-1", "--format", "json", "-o", "audit.json",
                       "--save-inventory", "inventory.json", cwd=tmp_path, env=aws.env)
