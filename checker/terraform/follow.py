@@ -18,6 +18,8 @@ from .addresses import Key, Reference, key_end, module_calls, parse_reference, s
 from .plan import Instance, Plan
 
 MAX_HOPS = 16  # variables and outputs passed through modules; real trails are short
+# Named values Terraform knows while planning (path.module, count.index, each.key ...).
+KNOWN_ROOTS = frozenset({"path", "terraform", "count", "each", "self"})
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,15 @@ def _follow(plan: Plan, instance: Instance, path: tuple[str | int, ...]) -> Targ
                     "entry uses which")
         refs = pending
     return _one(plan, refs, instance.module, instance.index, 0)
+
+
+def blamed_reference(plan: Plan, refs: list[str], instance: Instance) -> str | None:
+    """The reference to name for a value known only after apply: the first one known only
+    after apply itself, else the first that names a value at all (not ``path.module``,
+    ``count.index`` and the like, which are known while planning)."""
+    pending = next((t for t in refs if _unknown_reference(plan, t, instance)), None)
+    return pending or next((t for t in refs if (r := parse_reference(t)) is not None
+                            and r.root not in KNOWN_ROOTS), None)
 
 
 def _unknown_reference(plan: Plan, text: str, instance: Instance) -> bool:

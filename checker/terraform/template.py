@@ -30,7 +30,7 @@ from ..cloudformation.nodes import RNode, at, concat, unresolved
 from ..cloudformation.template import Template, dotted
 from ..location import join_pointer
 from . import mapping
-from .follow import Target, expression_at, follow, references
+from .follow import Target, blamed_reference, expression_at, follow, references
 from .plan import Instance, Plan
 
 _NOT_NAME = re.compile(r"[^a-zA-Z0-9+=,.@_-]+")
@@ -231,7 +231,8 @@ class PlanResolver(Resolver):
     def unknown(self, instance: Instance, path: tuple[str | int, ...]) -> RNode:
         pointer = join_pointer(instance.unknown_pointer or instance.values_pointer, *path)
         refs = references(expression_at(instance.expressions, path))
-        why = f"it depends on {refs[0]}, which" if refs else "it"
+        blamed = blamed_reference(self.plan, refs, instance)
+        why = f"it depends on {blamed}, which" if blamed else "it"
         return unresolved(pointer, f"{why} is known only after apply (unknown in the plan)")
 
     def link(self, instance: Instance, *path: str | int) -> RNode | None:

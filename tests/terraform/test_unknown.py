@@ -10,6 +10,8 @@ there at all.
 
 from __future__ import annotations
 
+import json
+
 from planbuilder import Encode, Fmt, Ref
 from tf_families import ACCOUNT, COMPUTED, PUBLISH, WRITE_REPORTS, compliant
 
@@ -198,3 +200,23 @@ def test_a_role_listing_a_new_policys_arn_is_checked_with_that_policy(lint, writ
     findings = lint(write_plan(_attached_in_role(broken)))
     assert [(f.rule_id, f.location.logical_id) for f in findings] == [
         ("PL103", "aws_iam_policy.publish")]
+
+
+def test_the_reference_named_as_unknown_is_one_known_only_after_apply(lint, write_plan):
+    # policy = templatefile("${path.module}/write.json.tpl", { arn = aws_s3_bucket.x.arn }):
+    # the configuration lists path.module first, which is known while planning.
+    b = compliant()
+    role_policy = next(x for x in b.resources if x.address == "aws_iam_role_policy.publish")
+    role_policy.config["policy"] = Fmt("{}{}", "PATH", Ref("aws_s3_bucket.metrics", "arn"))
+    plan = b.build()
+    for resource in plan["configuration"]["root_module"]["resources"]:
+        if resource["address"] == "aws_iam_role_policy.publish":
+            refs = resource["expressions"]["policy"]["references"]
+            resource["expressions"]["policy"]["references"] = ["path.module", *refs]
+    path = write_plan(b)
+    path.write_text(json.dumps(plan, indent=1))
+    notes = _messages(lint(path))
+    assert any("aws_iam_role_policy.publish.policy not evaluated: it depends on "
+               "aws_s3_bucket.metrics.arn, which is known only after apply" in m
+               for m in notes), notes
+    assert not any("path.module" in m for m in notes), notes
