@@ -410,7 +410,8 @@ def test_values_a_plan_marks_sensitive_are_not_copied_into_the_page(tmp_path: Pa
 # --- The command line -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("example", ["broken", "compliant"])
+@pytest.mark.parametrize("example", ["broken", "compliant", "cloudformation",
+                                     "terraform/broken", "terraform/compliant"])
 def test_the_examples_as_html_hold_what_json_reports(example: str, tmp_path: Path) -> None:
     cwd = EXAMPLES / example
     as_json = run_cli("check", "--format", "json", cwd=cwd)
