@@ -130,6 +130,22 @@ def test_bad_plans_do_not_stop_the_run(tmp_path: Path) -> None:
                        "good.json": {"PL101", "PL102", "PL409"}}
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig"])
+def test_a_plan_saved_by_windows_powershell_is_read(tmp_path: Path, lint, encoding) -> None:
+    # `terraform show -json plan.tfplan > plan.json` in Windows PowerShell: "Redirecting the
+    # output of a PowerShell command ... using the redirection operator (>) is functionally
+    # equivalent to piping to Out-File", and "In Windows PowerShell, any Unicode encoding,
+    # except UTF7, always creates a BOM" (about_Character_Encoding). A plan is read here,
+    # never sent to AWS: its encoding is no finding (a policy file's would be, PL001).
+    text = json.dumps(FAMILIES["trust.yaml"]().build(), indent=1)
+    path = tmp_path / "plan.json"
+    path.write_bytes(text.encode(encoding))
+    assert sorted(f.rule_id for f in lint(path)) == ["PL101", "PL102"]
+    policy = tmp_path / "policy.json"
+    policy.write_bytes('{"Version": "2012-10-17", "Statement": []}'.encode(encoding))
+    assert "PL001" in {f.rule_id for f in lint(policy)}
+
+
 def test_a_state_file_named_as_the_setups_plan(tmp_path: Path, lint) -> None:
     (tmp_path / "state.json").write_text(json.dumps(SHOWN_STATE))
     (tmp_path / "personalize-lint.toml").write_text(
