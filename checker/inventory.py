@@ -64,6 +64,19 @@ class ManagedPolicyRef:
 
 
 @dataclass
+class UnusablePolicy:
+    """A policy the set-up names but that cannot be used: its file is missing or unreadable,
+    it is not a policy, it is of the wrong kind or malformed (each reported where it is).
+    It stands in its place so that the checks that depend on it are not evaluated (PL003):
+    treating it as absent would pass (or fail) them on missing data."""
+
+    name: str  # the file, policy name or ARN as given
+    source: Source
+    why: str = "it could not be used"
+    may_deny: bool = True  # False for what can only allow (KMS grants)
+
+
+@dataclass
 class Role:
     source: Source
     arn: str | None = None
@@ -72,7 +85,7 @@ class Role:
     policies: list[Policy] = field(default_factory=list)
     managed_policies: list[ManagedPolicyRef] = field(default_factory=list)
     # A boundary document, or a managed policy ARN (its document when known).
-    permissions_boundary: Policy | ManagedPolicyRef | None = None
+    permissions_boundary: Policy | ManagedPolicyRef | UnusablePolicy | None = None
 
 
 @dataclass
@@ -84,6 +97,10 @@ class Bucket:
     encryption_source: Source | None = None
     region: str | None = None
     account: str | None = None  # the owning account, when known (bucket-account, audits)
+    # Audits: "audited-account", "another-account" (not in the audited account's
+    # ListBuckets; which one is not known) or "unknown" (ListBuckets could not be read).
+    # None: not asked (files and templates: bucket-account, else the role's account).
+    owner: str | None = None
 
 
 @dataclass
@@ -94,6 +111,9 @@ class Key:
     metadata: dict[str, Any] | None = None  # describe-key KeyMetadata (account audits)
     grants: list[Any] | None = None  # list-grants Grants (None: not given)
     grants_source: Source | None = None
+    # Grants that were named (key-grants, an audit's ListGrants) but could not be read: they
+    # may allow, so a missing grant is not judged on their absence.
+    grants_unusable: UnusablePolicy | None = None
 
 
 @dataclass
@@ -153,7 +173,7 @@ class MissingInput:
 
 # An organization policy: its document, or the name/ARN of an AWS managed one
 # (FullAWSAccess, RCPFullAWSAccess) or of one whose document is not known.
-OrgPolicy = Policy | str
+OrgPolicy = Policy | str | UnusablePolicy
 
 
 @dataclass

@@ -20,8 +20,15 @@ from typing import Any
 
 from .document import Document
 from .findings import Finding
-from .iam.organizations import RCP, SCP, TYPE_NAMES, known_policy, policy_arn_parts
-from .inventory import Organization, OrgPolicy, Policy, Source
+from .iam.organizations import (
+    RCP,
+    SCP,
+    TYPE_NAMES,
+    known_policy,
+    policy_arn_parts,
+    reference_type,
+)
+from .inventory import Organization, OrgPolicy, Policy, Source, UnusablePolicy
 from .location import Location, join_pointer
 from .policy_shape import policy_problems
 
@@ -45,6 +52,35 @@ class ReadPolicy:
 def is_managed_reference(value: str) -> bool:
     """Is a configured entry an organization policy name or ARN rather than a file?"""
     return value.startswith("arn:") or known_policy(value) is not None
+
+
+def reference_problem(value: str, policy_type: str) -> str | None:
+    """Why a configured policy name or ARN cannot stand under this key (it names a policy
+    of another kind, or no organization policy at all), or None."""
+    given = reference_type(value)
+    if given is None or given == policy_type:
+        return None
+    key = KEY_OF_TYPE[policy_type]
+    if not given:
+        return (f"{value!r} is not an AWS Organizations policy ARN: {key} lists "
+                f"{TYPE_NAMES[policy_type]} files, names or ARNs")
+    other = KEY_OF_TYPE.get(given)
+    return (f"{value!r} is a {TYPE_NAMES.get(given, given)}, not a {TYPE_NAMES[policy_type]}: "
+            f"it cannot be used in {key}"
+            + (f" (list it under {other})" if other else
+               " (management policy types do not grant or deny permissions)"))
+
+
+def usable(read: ReadPolicy, name: str, source: Source) -> OrgPolicy:
+    """The policy read, or a stand-in when it cannot be used (wrong kind, malformed): the
+    checks over it are then not evaluated rather than decided without it."""
+    if read.policy is not None and not read.problems:
+        return read.policy
+    if any(f.rule_id == "PL001" for f in read.problems):
+        why = "it could not be read"
+    else:
+        why = "it is of the wrong kind" if read.policy is None else "it is malformed"
+    return UnusablePolicy(name, source, why)
 
 
 def read_document(doc: Document, policy_type: str, base: str = "") -> ReadPolicy:
@@ -81,6 +117,11 @@ def _read_described(doc: Document, described: dict[str, Any], policy_type: str,
     summary = described.get("PolicySummary")
     summary = summary if isinstance(summary, dict) else {}
     given = summary.get("Type")
+    arn = summary.get("Arn")
+    type_pointer = join_pointer(base, "PolicySummary", "Type")
+    if not isinstance(given, str) and isinstance(arn, str):
+        given = reference_type(arn) or None  # no Type: the ARN's type folder tells it
+        type_pointer = join_pointer(base, "PolicySummary", "Arn")
     name = str(summary.get("Name") or summary.get("Id") or doc.path)
     if isinstance(given, str) and given != policy_type:
         key = KEY_OF_TYPE[policy_type]
@@ -89,10 +130,9 @@ def _read_described(doc: Document, described: dict[str, Any], policy_type: str,
             f"{TYPE_NAMES[policy_type]}: it cannot be used in {key}"
             + (" (management policy types do not grant or deny permissions)"
                if given in MANAGEMENT_TYPES else ""),
-            doc.location(join_pointer(base, "PolicySummary", "Type")))])
+            doc.location(type_pointer))])
     where = doc.location(join_pointer(base, "Content"))
     read = read_content(described.get("Content"), policy_type, where, name)
-    arn = summary.get("Arn")
     if isinstance(arn, str):
         read.management_account, read.organization_id = policy_arn_parts(arn)
     if read.policy is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ from .inventory import (
     Schema,
     Setup,
     Source,
+    UnusablePolicy,
 )
 from .location import Location
 from .organization import is_managed_reference
@@ -54,6 +56,7 @@ KEY_KINDS: dict[str, str] = {
     "resource-control-policies": "resource-control-policy",
 }
 ORG_KEYS = ("service-control-policies", "resource-control-policies")
+BOUNDARY_ARN = re.compile(r"arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy/.+")
 SCHEMA_KEYS = {
     "interactions-schema": "Interactions",
     "items-schema": "Items",
@@ -137,7 +140,7 @@ def build_setup(config: Config, files: SetupFiles, load: LoadFn, problems: list[
     output = output_config(setup.metric_attribution.data if setup.metric_attribution else None)
 
     setup.role = _build_role(sc, output, single("role-trust-policy"), documents("role-policies"))
-    _add_boundary(setup, sc, single("role-permissions-boundary"))
+    _add_boundary(config, setup, sc, single("role-permissions-boundary"), problems)
     bucket_policy = single("bucket-policy")
     encryption = single("bucket-encryption")
     if bucket_policy or encryption or output.get("s3DataDestination"):
@@ -160,11 +163,16 @@ def build_setup(config: Config, files: SetupFiles, load: LoadFn, problems: list[
         )
         if grants is not None:
             add_grants(setup.key, grants, problems)
+        elif as_str(sc.values.get("key-grants")):  # named, but missing or unreadable
+            setup.key.grants_unusable = UnusablePolicy(
+                str(sc.values["key-grants"]), Source(location=sc.location),
+                "it could not be read", may_deny=False)
     organization = Organization()
     for key, levels in ((ORG_KEYS[0], organization.service_control_policies),
                         (ORG_KEYS[1], organization.resource_control_policies)):
         for level in sc.values.get(key) or []:
-            levels.append(_org_level(config, setup, key, level, load, problems, organization))
+            levels.append(_org_level(config, setup, sc, key, level, load, problems,
+                                     organization))
     if organization.service_control_policies or organization.resource_control_policies:
         setup.organization = organization
     for key, dataset_type in SCHEMA_KEYS.items():
@@ -213,41 +221,75 @@ def _build_role(
     return role
 
 
-def _add_boundary(setup: Setup, sc: SetupConfig, doc: Document | None) -> None:
-    value = as_str(sc.values.get("role-permissions-boundary"))
+def _add_boundary(config: Config, setup: Setup, sc: SetupConfig, doc: Document | None,
+                  problems: list[Finding]) -> None:
+    """The role's permissions boundary: a file, or a managed policy ARN. One that was given
+    but cannot be used (missing, unreadable, not a policy, malformed) stands as unusable:
+    the checks it caps are not evaluated rather than decided as if there were none."""
+    from .policy_shape import policy_problems
+
+    key = "role-permissions-boundary"
+    value = as_str(sc.values.get(key))
     if setup.role is None or value is None:
         return
+    where = Source(location=sc.location)
     if value.startswith("arn:"):
-        setup.role.permissions_boundary = ManagedPolicyRef(value, Source(location=sc.location))
+        if not BOUNDARY_ARN.fullmatch(value):
+            problems.append(config_problem(
+                config, f"set-up {sc.name!r}: {key} {value!r} is not an IAM managed policy ARN "
+                "(arn:<partition>:iam::<account or aws>:policy/<name>)", key, sc.index))
+            setup.role.permissions_boundary = UnusablePolicy(value, where, "it is not a policy ARN")
+            return
+        setup.role.permissions_boundary = ManagedPolicyRef(value, where)
+        return
+    policy = _policy(doc, "identity")
+    if policy is None:
+        why = "it could not be read" if doc is None else "it is not a policy"
+        setup.role.permissions_boundary = UnusablePolicy(value, where, why)
+    elif next(iter(policy_problems(policy.data, "identity")), None) is not None:
+        setup.role.permissions_boundary = UnusablePolicy(value, policy.source, "it is malformed")
     else:
-        setup.role.permissions_boundary = _policy(doc, "identity")
+        setup.role.permissions_boundary = policy
 
 
-def _org_level(config: Config, setup: Setup, key: str, entries: list[str], load: LoadFn,
-               problems: list[Finding], organization: Organization) -> list[OrgPolicy]:
-    """One level of organization policies: names kept as they are, files read."""
+def _org_level(config: Config, setup: Setup, sc: SetupConfig, key: str, entries: list[str],
+               load: LoadFn, problems: list[Finding],
+               organization: Organization) -> list[OrgPolicy]:
+    """One level of organization policies: names kept as they are, files read. An entry
+    that cannot be used (a name of the wrong kind, a missing, unreadable or malformed file,
+    a policy of the wrong kind) keeps its place as unusable, so that the level never reads
+    as "nothing allowed" or "no constraint" for want of it."""
     from .iam.organizations import RCP, SCP
-    from .organization import add_read, read_document
+    from .organization import add_read, read_document, reference_problem, usable
 
     policy_type = SCP if key == ORG_KEYS[0] else RCP
+    where = Source(location=sc.location)
     level: list[OrgPolicy] = []
     for entry in entries:
         if is_managed_reference(entry):
-            level.append(entry)
+            wrong = reference_problem(entry, policy_type)
+            if wrong is not None:
+                problems.append(config_problem(config, f"set-up {sc.name!r}: {wrong}", key,
+                                               sc.index))
+                level.append(UnusablePolicy(entry, where, "it is of the wrong kind"))
+            else:
+                level.append(entry)
             continue
-        for path in expand_glob(config.root, entry):
-            if not path.exists():
-                continue
+        paths = [p for p in expand_glob(config.root, entry) if p.exists()]
+        if not paths:  # PL004 "does not exist" is reported with the set-up's files
+            level.append(UnusablePolicy(entry, where, "it does not exist"))
+        for path in paths:
             loaded = load(path, KEY_KINDS[key])
             if not loaded:
                 setup.missing.append(MissingInput(key, f"{path.name} could not be read",
                                                   setup.location))
+                level.append(UnusablePolicy(_display(config, str(path)), where,
+                                            "it could not be read"))
             for doc in loaded:
                 read = read_document(doc, policy_type)
                 problems.extend(read.problems)
                 add_read(organization, read)
-                if read.policy is not None:
-                    level.append(read.policy)
+                level.append(usable(read, doc.path, Source(doc)))
     return level
 
 
@@ -259,6 +301,8 @@ def add_grants(key: Key, doc: Document, problems: list[Finding]) -> None:
         problems.append(Finding("PL002", "key-grants must be the output of aws kms list-grants "
                                 '({"Grants": [...]}), a list of grant objects',
                                 doc.location()))
+        key.grants_unusable = UnusablePolicy(doc.path, Source(doc), "it is not a list of grants",
+                                             may_deny=False)
         return
     for i, grant in enumerate(grants):
         if not isinstance(grant.get("GranteePrincipal"), str) or not isinstance(

@@ -39,7 +39,7 @@ from personalize_lint.iam.context import (
 from personalize_lint.iam.evaluator import PreparedPolicy, Result, prepare, prepare_levels
 from personalize_lint.iam.grants import grant_policies
 from personalize_lint.iam.statements import PrincipalSpec, Statement
-from personalize_lint.inventory import Inventory, Key, Policy, Setup, Source
+from personalize_lint.inventory import Inventory, Key, Policy, Setup, Source, UnusablePolicy
 from personalize_lint.location import Location
 from personalize_lint.setups import as_dict, as_str, attribution_request
 from personalize_lint.setups import output_config as engine_output_config
@@ -192,22 +192,32 @@ def s3_absent(f: Facts | None) -> tuple[str, ...]:
 
 
 def service_request(f: Facts | None, action: str, resource: Value,
-                    absent: Iterable[str] = ()) -> Request:
+                    absent: Iterable[str] = (), resource_account: str | None = None) -> Request:
+    """Personalize's own request. ``resource_account``: the account of the bucket or key,
+    when the set-up tells it (aws:ResourceAccount, which data-perimeter policies test)."""
+    extra: dict[str, Value] = {}
+    if f and f.organization_id:
+        # The dataset group's account is in the organization whose policies were given.
+        extra["aws:SourceOrgID"] = f.organization_id
+    if resource_account:
+        extra["aws:ResourceAccount"] = resource_account
     ctx = service_context(
         account=f.account if f else None,
         region=f.region if f else None,
         partition=f.partition if f else None,
         absent=absent,
-        # The dataset group's account is in the organization whose policies were given.
-        extra={"aws:SourceOrgID": f.organization_id} if f and f.organization_id else None,
+        extra=extra or None,
     )
     return Request(Principal.service(), action, resource, ctx)
 
 
 def role_request(f: Facts, action: str, resource: Value, absent: Iterable[str] = (),
-                 extra: dict[str, Value] | None = None) -> Request:
+                 extra: dict[str, Value] | None = None,
+                 resource_account: str | None = None) -> Request:
     # An unknown role ARN stays a pattern: Principal entries naming some role are unsure.
     role_arn = f.role_arn or f"arn:{f.partition}:iam::{f.account or '*'}:role/*"
+    if resource_account:
+        extra = {"aws:ResourceAccount": resource_account, **(extra or {})}
     if f.organization_id:
         extra = {"aws:PrincipalOrgID": f.organization_id, **(extra or {})}
     ctx = role_context(role_arn=f.role_arn, account=f.account, region=f.region,
@@ -225,9 +235,43 @@ def role_account(f: Facts) -> str | None:
 
 
 def bucket_account(setup: Setup, f: Facts) -> str | None:
-    """The output bucket's account: bucket-account, else taken to be the role's."""
+    """The output bucket's account: bucket-account (or the audit's), else, unless an audit
+    found it is not the audited account's, taken to be the role's."""
     bucket = setup.bucket
-    return (bucket.account if bucket and bucket.account else None) or role_account(f)
+    if bucket is not None and bucket.account:
+        return bucket.account
+    if bucket is not None and bucket.owner in ("another-account", "unknown"):
+        return None
+    return role_account(f)
+
+
+def bucket_in_role_account(setup: Setup, f: Facts) -> bool | None:
+    """Is the output bucket in the role's account? None when an audit could not tell."""
+    bucket = setup.bucket
+    if bucket is not None and not bucket.account:
+        if bucket.owner == "another-account":
+            return False
+        if bucket.owner == "unknown":
+            return None
+    return in_role_account(bucket_account(setup, f), f)
+
+
+def bucket_rcp_levels(inventory: Inventory, setup: Setup, f: Facts) -> Levels:
+    """The RCPs over the output bucket. An audit reads the organization policies over the
+    audited account: a bucket that is (or may be) another account's is under that account's
+    RCPs, which are not known, so they stand as a level that cannot be evaluated."""
+    bucket = setup.bucket
+    org = setup.organization
+    foreign = bucket is not None and not bucket.account and bucket.owner in (
+        "another-account", "unknown")
+    if not foreign or org is None or not (org.resource_control_policies
+                                          or org.service_control_policies):
+        return rcp_levels(inventory, setup, bucket_account(setup, f))
+    assert bucket is not None
+    unknown = UnusablePolicy("the resource control policies over the bucket's account",
+                             bucket.source, "the bucket is not known to be in the audited "
+                             "account, whose policies were read")
+    return inventory.shared("foreign bucket RCP levels", setup, prepare_levels, [[unknown]])
 
 
 def key_account(key_arn: str | None, f: Facts) -> str | None:
@@ -271,9 +315,19 @@ def prepared(inventory: Inventory, policy: Policy | None) -> PreparedPolicy | No
 
 def key_grants(inventory: Inventory, key: Key | None) -> list[PreparedPolicy]:
     """The key's KMS grants as prepared resource-policy statements, once per rule pass."""
-    if key is None or not key.grants:
+    if key is None or not (key.grants or key.grants_unusable):
         return []
-    return inventory.shared("key grants", key, lambda: [prepare(p) for p in grant_policies(key)])
+    return inventory.shared("key grants", key, lambda: [prepare(p) for p in grant_policies(key)]
+                            + ([prepare(key.grants_unusable)] if key.grants_unusable else []))
+
+
+def grants_for(grants: list[PreparedPolicy], action: str) -> list[PreparedPolicy]:
+    """The grants that may allow ``action``: none for kms:ListGrants, which "Key policy or
+    IAM policy" alone can give (KMS guide, Controlling access to grants), so grants that could
+    not be read leave it decided."""
+    if action.lower() != "kms:listgrants":
+        return grants
+    return [g for g in grants if g.doc is not None]
 
 
 def org_hint(result: Result) -> str:

@@ -36,6 +36,7 @@ from ._iam_common import (
     Facts,
     Levels,
     bucket_account,
+    bucket_rcp_levels,
     closest_hint,
     deny_hint,
     facts,
@@ -48,7 +49,6 @@ from ._iam_common import (
     output_fields,
     principal_allows,
     public_statements,
-    rcp_levels,
     resource_policies,
     s3_absent,
     sentence,
@@ -78,14 +78,16 @@ class Check:
     """One bucket policy against one output location, evaluated once for all PL2xx rules."""
 
     def __init__(self, policy: Policy | None, objects: Partial, f: Facts | None,
-                 fallback: Location, setup: str | None, rcps: Levels | None = None) -> None:
+                 fallback: Location, setup: str | None, rcps: Levels | None = None,
+                 account: str | None = None) -> None:
         self.policy = policy
         self.objects = objects
         self.facts = f
         self.fallback = fallback
         self.setup = setup
         prepared = prepare(policy) if policy is not None else None
-        request = service_request(f, "s3:PutObject", objects, absent=s3_absent(f))
+        request = service_request(f, "s3:PutObject", objects, absent=s3_absent(f),
+                                  resource_account=account)
         # self.grant answers "would anything grant it?" (ignoring Denies): PL201 tells a
         # missing grant from a blocking Deny (PL202).
         self.result: Result
@@ -126,9 +128,9 @@ def _setup_checks(inventory: Inventory, asker: str) -> Iterator[Check | Finding]
                     f.locate("path"), setup=setup.name)
             continue
         fallback = policy.source.locate() if policy else f.locate("path")
-        rcps = rcp_levels(inventory, setup, bucket_account(setup, f))
-        yield inventory.shared("PL2xx setup check", setup,
-                               Check, policy, objects, f, fallback, setup.name, rcps)
+        rcps = bucket_rcp_levels(inventory, setup, f)
+        yield inventory.shared("PL2xx setup check", setup, Check, policy, objects, f, fallback,
+                               setup.name, rcps, bucket_account(setup, f))
 
 
 def _object_patterns(policy: Policy) -> list[str]:

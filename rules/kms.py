@@ -36,6 +36,7 @@ from ._iam_common import (
     deny_hint,
     facts,
     finding_location,
+    grants_for,
     in_role_account,
     key_account,
     key_grants,
@@ -125,7 +126,8 @@ def _key_findings(policy: PreparedPolicy, requests: dict[str, dict[str, Request]
             identity = [ALLOW_ALL] if role else []
             results[action] = evaluate(request, identity_policies=identity,
                                        resource_policy=policy, resource_kind="kms",
-                                       extra_resource_policies=org.grants,
+                                       extra_resource_policies=grants_for(org.grants,
+                                                                          action),
                                        same_account=org.same_account or not role,
                                        resource_control_policies=() if role else org.rcps)
         denied, unsure, first_denied = _missing(results)
@@ -154,7 +156,9 @@ def _key_findings(policy: PreparedPolicy, requests: dict[str, dict[str, Request]
 def _requests_for(f: Facts | None, key_arn: str, roles: list[str]) -> dict[
         str, dict[str, Request]]:
     out: dict[str, dict[str, Request]] = {
-        PERSONALIZE_SERVICE: {a: service_request(f, a, key_arn) for a in KMS_ACTIONS}}
+        PERSONALIZE_SERVICE: {a: service_request(f, a, key_arn,
+                                                 resource_account=account_of(key_arn))
+                              for a in KMS_ACTIONS}}
     for role in roles:
         rf = Facts(f.setup, f.account, f.region, f.partition, role) if f else None
         if rf is None:
@@ -164,7 +168,8 @@ def _requests_for(f: Facts | None, key_arn: str, roles: list[str]) -> dict[
                 a: Request(Principal.role(role, acct), a, key_arn, rctx) for a in KMS_ACTIONS}
         else:
             out[f"the service role {role}"] = {
-                a: role_request(rf, a, key_arn) for a in KMS_ACTIONS}
+                a: role_request(rf, a, key_arn, resource_account=account_of(key_arn))
+                for a in KMS_ACTIONS}
     return out
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from personalize_lint.findings import Finding
@@ -43,7 +44,15 @@ from personalize_lint.iam.evaluator import (
 )
 from personalize_lint.iam.matching import action_glob, covers
 from personalize_lint.iam.statements import Statement
-from personalize_lint.inventory import Inventory, ManagedPolicyRef, Policy, Role, Setup
+from personalize_lint.inventory import (
+    Inventory,
+    ManagedPolicyRef,
+    Policy,
+    Role,
+    Setup,
+    Source,
+    UnusablePolicy,
+)
 from personalize_lint.location import Location
 from personalize_lint.rule import RuleContext, rule
 
@@ -52,11 +61,14 @@ from ._iam_common import (
     Facts,
     Levels,
     bucket_account,
+    bucket_in_role_account,
+    bucket_rcp_levels,
     closest_hint,
     dataset_group_of,
     deny_hint,
     facts,
     finding_location,
+    grants_for,
     has_guard,
     in_role_account,
     key_account,
@@ -139,13 +151,17 @@ TRUST_FIX = """{
 
 def _trust_request(f: Facts | None) -> Request:
     resource = (f.role_arn if f and f.role_arn else None) or "arn:aws:iam::*:role/*"
-    return service_request(f, "sts:AssumeRole", resource)
+    return service_request(f, "sts:AssumeRole", resource,
+                           resource_account=account_of(f.role_arn) if f and f.role_arn else None)
 
 
-def _check_trust(policy: Policy, f: Facts | None, fallback: Location, setup: str | None) -> (
-    Iterator[Finding]
-):
-    result = evaluate(_trust_request(f), resource_policy=policy, resource_kind="trust")
+def _check_trust(policy: Policy, f: Facts | None, fallback: Location, setup: str | None,
+                 rcps: Levels | None = None) -> Iterator[Finding]:
+    """The trust policy, and the RCPs over the role (STS is among the services RCPs cover,
+    and they apply to AWS service principals assuming a service role: only service-linked
+    roles are exempt)."""
+    result = evaluate(_trust_request(f), resource_policy=policy, resource_kind="trust",
+                      resource_control_policies=rcps or ())
     if result.uncertain:
         if f is None and only_setup_keys(result):
             return
@@ -155,6 +171,17 @@ def _check_trust(policy: Policy, f: Facts | None, fallback: Location, setup: str
         location, related = finding_location(result, fallback)
         why = deny_hint(result) if result.explicit_deny else closest_hint(result,
                                                                           "sts:AssumeRole")
+        if result.organization_policy:
+            yield Finding(
+                "PL101",
+                f"A {result.organization_policy} of the organization does not let "
+                f"{PERSONALIZE_SERVICE} call sts:AssumeRole on the role, so Personalize cannot "
+                f"use it.{why} Change the {result.organization_policy} so that it lets the "
+                "service assume the role (for example exempt requests whose aws:SourceAccount "
+                "is your account).",
+                location, related=related, setup=setup,
+            )
+            return
         yield Finding(
             "PL101",
             f"The trust policy does not let {PERSONALIZE_SERVICE} call sts:AssumeRole, so "
@@ -174,7 +201,10 @@ Personalize publishes attribution metrics with the role named in metricsOutputCo
 and it can only use that role if the role's trust policy allows the service principal
 personalize.amazonaws.com to call sts:AssumeRole. A typo in the principal, another service,
 a NotPrincipal, a Deny, or a condition that cannot hold (another account's aws:SourceAccount)
-all stop it. Standalone trust policies are checked when they are recognisably meant for
+all stop it. So does a resource control policy over the role's account that denies the
+service's sts:AssumeRole (STS is among the services RCPs cover, and RCPs apply to AWS service
+principals assuming a service role; only service-linked roles are exempt), reported at the
+RCP statement. Standalone trust policies are checked when they are recognisably meant for
 Personalize.
 """,
     fix="Allow the service principal personalize.amazonaws.com the action sts:AssumeRole, "
@@ -196,7 +226,7 @@ def pl101(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
                               role.source.locate(), setup=setup.name)
             continue
         yield from _check_trust(role.trust_policy, f, role.trust_policy.source.locate(),
-                                setup.name)
+                                setup.name, rcp_levels(inventory, setup, role_account(f)))
     for doc, policy in standalone_policies(inventory, "trust"):
         if meant_for_personalize(policy.data):
             yield from _check_trust(policy, None, doc.location(), None)
@@ -344,7 +374,8 @@ def _boundary_location(check: RoleCheck) -> Location:
 
 
 def _cross_account_hint(what: str, account: str | None, check: RoleCheck) -> str:
-    return (f" The {what} is in account {account}, not the role's account "
+    where = f"account {account}" if account else "another account (not the audited one's)"
+    return (f" The {what} is in {where}, not the role's account "
             f"{role_account(check.facts)}: its own policy's grant is not enough, the role's "
             "policies must allow it too.")
 
@@ -360,6 +391,8 @@ def _permission_findings(rule_id: str, check: RoleCheck, request: Request, resul
         if result.organization_policy:
             fix = (f"Change the {result.organization_policy} so that it allows this for the "
                    "service role (for example exempt it with an aws:PrincipalArn condition).")
+        elif result.explicit_deny:  # an Allow elsewhere would not help: the Deny wins
+            fix = "Narrow the Deny so that it leaves this call to the service role."
         why, location, related = _denial(check, result, fallback, deny_hint(result) if
                                          result.explicit_deny or result.organization_policy
                                          else " No statement of its policies allows it."
@@ -438,9 +471,10 @@ output path with the service role, which needs s3:PutObject on every object ARN 
 (arn:<partition>:s3:::bucket/prefix/*). A grant on the bucket ARN alone, on another prefix,
 or on single files does not cover that; a Deny on the prefix (in the role's policies or the
 bucket policy) blocks it. In the same account a bucket policy naming the role is enough; a
-bucket in another account (bucket-account) needs both grants. A permissions boundary caps
-both; SCPs of every level and RCPs over the bucket must not deny it (reported at the SCP or
-RCP statement).
+bucket in another account (bucket-account; in audits, one the account's ListBuckets does not
+list) needs both grants, and is not evaluated (PL003) when its policy is not known. A
+permissions boundary caps both; SCPs of every level and RCPs over the bucket must not deny
+it (reported at the SCP or RCP statement).
 """,
     fix="Allow s3:PutObject on arn:<partition>:s3:::<bucket>/<prefix>/* (or bucket/*) in a "
         "policy of the role.",
@@ -456,22 +490,86 @@ def pl104(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
         if objects is None:
             continue  # no S3 output, or PL205 reports the path
         bucket = check.setup.bucket
-        request = role_request(check.facts, "s3:PutObject", objects,
-                               absent=s3_absent(check.facts))
         account = bucket_account(check.setup, check.facts)
-        same = in_role_account(account, check.facts)
-        result = _evaluate_role(check, request,
-                                resource_policy=prepared(inventory,
-                                                         bucket.policy if bucket else None),
-                                resource_kind="s3", same_account=same,
-                                resource_control_policies=rcp_levels(inventory, check.setup,
-                                                                     account))
+        request = role_request(check.facts, "s3:PutObject", objects,
+                               absent=s3_absent(check.facts), resource_account=account)
+        same = bucket_in_role_account(check.setup, check.facts)
+        policy = _bucket_policy(inventory, check.setup, same)
+        rcps = bucket_rcp_levels(inventory, check.setup, check.facts)
+
+        decide = partial(_evaluate_role, check, request, resource_kind="s3",
+                         resource_control_policies=rcps)
+
+        what = f"s3:PutObject on {describe_resource(objects, check.facts)}"
+        if same is None:
+            # The audit could not tell whose bucket it is: a verdict only if both readings
+            # agree ("In cross account access, a principal needs an Allow in the identity
+            # policy and the resource-based policy", IAM user guide).
+            ours = decide(resource_policy=prepared(inventory, bucket.policy if bucket else None),
+                          same_account=True)
+            theirs = decide(resource_policy=policy, same_account=False)
+            if ours.decision != theirs.decision:
+                yield Finding(
+                    "PL003",
+                    f"Could not decide whether the service role may call {what}: the audit "
+                    "could not tell whether the bucket is in the role's account (see the "
+                    "PL003 on its owning account). In the role's account "
+                    f"{_reading(ours)}; in another account, where the bucket policy must grant "
+                    f"the role too, {_reading(theirs)}.",
+                    check.facts.locate("path"), related=(check.facts.locate("roleArn"),),
+                    setup=check.setup.name)
+                continue
+            result = ours
+        else:
+            result = decide(resource_policy=policy, same_account=same)
+        if (same is False and result.denied
+                and not (result.explicit_deny or result.organization_policy)
+                and _evaluate_role(check, request).allowed):  # only the bucket's side lacks
+            yield _bucket_lacks_role(check, what, account, bucket.policy if bucket else None)
+            continue
         pattern = objects.pattern
         yield from _permission_findings(
-            "PL104", check, request, result,
-            f"s3:PutObject on {describe_resource(objects, check.facts)}",
+            "PL104", check, request, result, what,
             f'Allow "s3:PutObject" on "{pattern}" in a policy of the role.',
-            "" if same else _cross_account_hint("bucket", account, check))
+            "" if same is not False else _cross_account_hint("bucket", account, check))
+
+
+def _bucket_lacks_role(check: RoleCheck, what: str, account: str | None,
+                       policy: Policy | None) -> Finding:
+    where = f"account {account}" if account else "another account (not the audited one's)"
+    role = check.facts.role_arn or "the service role"
+    location = policy.source.locate() if policy is not None else check.facts.locate("path")
+    return Finding(
+        "PL104",
+        f"The service role cannot call {what}: its own policies allow it, but the bucket is "
+        f"in {where}, not the role's account {role_account(check.facts)}, and there the "
+        "bucket policy must grant the role too (\"In cross account access, a principal needs "
+        "an Allow in the identity policy and the resource-based policy\"). Add a bucket "
+        f'policy statement with Principal {{"AWS": "{role}"}} allowing "s3:PutObject" on '
+        f'"{check.facts.objects.pattern if check.facts.objects else "the output objects"}".',
+        location, related=(check.facts.locate("roleArn"),), setup=check.setup.name)
+
+
+def _reading(result: Result) -> str:
+    return {"allowed": "it is allowed", "denied": "it is denied"}.get(
+        result.decision, "it cannot be decided")
+
+
+def _bucket_policy(inventory: Inventory, setup: Setup,
+                   same: bool | None) -> PreparedPolicy | None:
+    """The bucket policy for the role's s3:PutObject. A bucket in another account (or maybe
+    in one) needs its grant: a policy that was not given or could not be read stands as one
+    that cannot be evaluated, never as "no grant" (a false PL104)."""
+    bucket = setup.bucket
+    if bucket is not None and bucket.policy is not None:
+        return prepared(inventory, bucket.policy)
+    unreadable = missing_declared(setup, "bucket-policy", "bucket policy")
+    if same is True or not (unreadable or setup.origin != "account"):
+        return None  # same account: the role's grant suffices; an audit saw no policy
+    where = bucket.source if bucket is not None else Source(location=setup.location)
+    why = "it could not be read" if unreadable else "the set-up does not give it"
+    return inventory.shared("unknown bucket policy", setup, prepare,
+                            UnusablePolicy("of the output bucket", where, why))
 
 
 KMS_ROLE_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:ListGrants")
@@ -490,9 +588,10 @@ KMS_IAM_FIX = """{
 When the output is encrypted with a customer managed KMS key (s3DataDestination.kmsKeyArn,
 or the bucket's default SSE-KMS key), Personalize uses the key with the service role, which
 needs kms:Decrypt, kms:GenerateDataKey, kms:DescribeKey and kms:ListGrants on it. The key
-policy must also let the role in (PL301). In the key's account, a key policy statement or a
-KMS grant naming the role grants it on its own, but an explicit Deny in the role's own
-policies still blocks the key; a key in another account needs the role's own grant too. A
+policy must also let the role in (PL301). In the key's account, a key policy statement
+naming the role grants it on its own (a KMS grant to the role does so in any account), but
+an explicit Deny in the role's own policies still blocks the key; a key in another account
+needs the role's own grant too, and is not evaluated (PL003) when its policy is not known. A
 permissions boundary without the KMS actions, an SCP or an RCP that denies them, also stop it
 (reported at the boundary, SCP or RCP).
 """,
@@ -519,8 +618,9 @@ def pl105(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
         rcps = rcp_levels(inventory, check.setup, account)
         missing: list[tuple[str, Result]] = []
         for action in KMS_ROLE_ACTIONS:
-            request = role_request(check.facts, action, key_arn)
-            result = _role_key_result(check, request, key_policy, grants, same, rcps)
+            request = role_request(check.facts, action, key_arn, resource_account=account)
+            result = _role_key_result(check, request, key_policy, grants_for(grants, action),
+                                      same, rcps)
             if result is not None and not result.allowed:
                 missing.append((action, result))
         denied = [(a, r) for a, r in missing if r.denied]
@@ -556,12 +656,30 @@ def _role_key_result(check: RoleCheck, request: Request, key_policy: PreparedPol
     (PL301 reports that). In the same account, a key policy (or grant) naming the role
     grants it on its own; in another account, the role's policies must allow it too."""
     if key_policy is None and not grants:
-        return _evaluate_role(check, request, resource_control_policies=rcps)
+        if same:
+            return _evaluate_role(check, request, resource_control_policies=rcps)
+        # Another account's key: its policy must let the role in, and it is not known (not
+        # given, or not readable from here): not evaluated, never a pass.
+        unknown = UnusablePolicy("of the output key", check.role.source,
+                                 "it is another account's key and its policy is not known")
+        return _evaluate_role(check, request, resource_policy=unknown, resource_kind="kms",
+                              same_account=False, resource_control_policies=rcps)
     full = _evaluate_role(check, request, resource_policy=key_policy,
                           extra_resource_policies=grants, resource_kind="kms",
                           same_account=same, resource_control_policies=rcps)
     if full.allowed or full.explicit_deny or full.organization_policy:
         return full
+    if grants and not same:
+        # A grant needs no identity-policy grant, in any account: "the grant allows the
+        # grantee principal to call the specified grant operations on the KMS key provided
+        # that all conditions specified in the grant are met", and "The grantee principal
+        # can represent one or more identities in the same AWS account as the KMS key or in
+        # a different account" (AWS KMS developer guide, Grants in AWS KMS).
+        granted = _evaluate_role(check, request, extra_resource_policies=grants,
+                                 resource_kind="kms", same_account=True,
+                                 resource_control_policies=rcps)
+        if granted.allowed:
+            return granted
     own = _evaluate_role(check, request, resource_control_policies=rcps)
     if own.allowed:
         return None  # the key policy lacks it: PL301

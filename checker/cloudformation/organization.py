@@ -11,8 +11,10 @@ set-up's account sits in the organization, nor whether ``FullAWSAccess`` was det
   statements is an allow-list: it stands alone at its level, as it does once FullAWSAccess
   is detached there. RCPs only deny (``RCPFullAWSAccess`` cannot be detached).
 
-Content of the wrong shape is PL002 at its template position; other types (tag, backup
-policies) are not authorization policies and are left alone.
+Content of the wrong shape is PL002 at its template position, and the policy stands as
+unusable in its level (the checks over it are not evaluated, PL003, rather than decided as
+if it were not there); other types (tag, backup policies) are not authorization policies and
+are left alone.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 from ..findings import Finding
 from ..iam.arn import account_of
 from ..iam.organizations import FULL_ACCESS_ARN, RCP, SCP
-from ..inventory import Organization, OrgPolicy, Policy, Setup
+from ..inventory import Organization, OrgPolicy, Policy, Setup, Source, UnusablePolicy
 from ..organization import KEY_OF_TYPE, shape_problems, wrong_type
 from .links import Links, Note
 from .policies import build_policy
@@ -31,7 +33,7 @@ ORG_POLICY = "AWS::Organizations::Policy"
 class OrgLinks(Links):
     """The organization policies of a template, read once, applied to each set-up."""
 
-    _org_built: dict[str, Policy | None]
+    _org_built: dict[str, OrgPolicy]
 
     def link_organization(self, setup: Setup, role_arn: str | None, notes: list[Note]) -> None:
         account = account_of(role_arn)
@@ -44,13 +46,11 @@ class OrgLinks(Links):
             if not self.present(lid, notes, keys):
                 continue
             policy = self._org_policy(lid, policy_type, notes)
-            if policy is None:
-                continue
             if policy_type == RCP:
                 organization.resource_control_policies.append([policy])
                 continue
             level: list[OrgPolicy] = [policy]
-            if not _allows(policy):
+            if isinstance(policy, Policy) and not _allows(policy):
                 level.insert(0, FULL_ACCESS_ARN)
             organization.service_control_policies.append(level)
         if organization.service_control_policies or organization.resource_control_policies:
@@ -66,13 +66,14 @@ class OrgLinks(Links):
         accounts = [t for t in targets if t.isdigit() and len(t) == 12]
         return not (account and len(accounts) == len(targets) and account not in accounts)
 
-    def _org_policy(self, lid: str, policy_type: str, notes: list[Note]) -> Policy | None:
+    def _org_policy(self, lid: str, policy_type: str, notes: list[Note]) -> OrgPolicy:
         cache = self.__dict__.setdefault("_org_built", {})
         keys = (KEY_OF_TYPE[policy_type],)
         if lid in cache:
             return cache[lid]
         content = self.resolver.prop(lid, "Content")
-        policy: Policy | None = None
+        where = Source(location=self.where(self.template.resource_pointer(lid)))
+        policy: OrgPolicy = UnusablePolicy(lid, where, "its Content could not be read")
         if content is None:
             notes.append(self.note(keys, f"{lid} Content", f"{lid} has no Content",
                                    self.template.resource_pointer(lid)))
@@ -85,7 +86,12 @@ class OrgLinks(Links):
                 problems = list(shape_problems(built.policy.data, policy_type))
                 self.problems.extend(Finding("PL002", message, built.view.location(pointer))
                                      for message, pointer in problems)
-                policy = None if wrong_type(m for m, _ in problems) else built.policy
+                if wrong_type(m for m, _ in problems):
+                    policy = UnusablePolicy(lid, built.policy.source, "it is of the wrong kind")
+                elif problems:
+                    policy = UnusablePolicy(lid, built.policy.source, "it is malformed")
+                else:
+                    policy = built.policy
         cache[lid] = policy
         return policy
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..iam import managed
 from ..iam.arn import role_name
-from ..inventory import ManagedPolicyRef, Policy, Role, Source
+from ..inventory import ManagedPolicyRef, Policy, Role, Source, UnusablePolicy
 from .links import Links, Note, generated_match
 from .policies import EMPTY_POLICY, synthetic_policy
 from .views import Unknown, anchor_view
@@ -128,10 +128,33 @@ class RoleLinks(Links):
                 add(arn, template.resource_pointer(mlid))
         return list(refs.values())
 
-    def boundary(self, lid: str, notes: list[Note]) -> Policy | None:
+    def boundary(self, lid: str, notes: list[Note]) -> (
+            Policy | ManagedPolicyRef | UnusablePolicy | None):
         node = self.resolver.prop(lid, "PermissionsBoundary")
         if node is None:
             return None
+        arn = node.text()
+        for mlid in self.live("AWS::IAM::ManagedPolicy"):
+            document = self.resolver.prop(mlid, "PolicyDocument")
+            if arn and self.arn(mlid, "PolicyArn") == arn and document is not None:
+                return self.use_policy(document, "identity", f"{mlid} (permissions boundary)",
+                                       ("role-permissions-boundary",), "permissions boundary",
+                                       notes)
+        source = Source(anchor_view(self.template, node.pointer))
+        known = managed.lookup(arn) if arn else None
+        if known is not None and arn is not None:
+            return Policy(data=known.document, kind="identity", name=arn, source=source)
+        if node.unresolved is None and arn:
+            # Defined elsewhere (another stack, the console): known by ARN only. Like a
+            # configured ARN, its unknown document leaves the checks it caps not evaluated.
+            return ManagedPolicyRef(arn, source)
+        reason = node.unresolved.reason if node.unresolved else "it names no policy"
+        notes.append(self.note(("role-permissions-boundary",),
+                               self.template.describe(node.pointer),
+                               f"{reason}; the checks it caps were not evaluated",
+                               node.pointer))
+        return UnusablePolicy(self.template.describe(node.pointer), source,
+                              "it could not be resolved")
         arn = node.text()
         for mlid in self.live("AWS::IAM::ManagedPolicy"):
             document = self.resolver.prop(mlid, "PolicyDocument")

@@ -32,10 +32,12 @@ from ..inventory import (
     Schema,
     Setup,
     Source,
+    UnusablePolicy,
 )
 from ..location import Location, join_pointer
 
 ROOT = "personalizeLintInventory"
+OWNERS = ("audited-account", "another-account", "unknown")
 VERSION = 1
 
 
@@ -82,7 +84,7 @@ def _organization(data: dict[str, Any], problems: list[Finding]) -> tuple[
         Organization, list[MissingInput]]:
     """The SCP and RCP levels over an account; their PL002 problems go to ``problems``."""
     from ..iam.organizations import RCP, SCP
-    from ..organization import read_content
+    from ..organization import read_content, reference_problem, usable
 
     org = Organization(organization_id=data.get("organizationId"),
                        management_account=data.get("managementAccount"))
@@ -95,14 +97,20 @@ def _organization(data: dict[str, Any], problems: list[Finding]) -> tuple[
                 item = _dict(item)
                 arn = str(item.get("arn"))
                 content = item.get("content")
+                where = Location(arn=arn)
+                wrong = reference_problem(arn, policy_type)
+                if wrong is not None:  # a hand-edited inventory: the ARN is of another kind
+                    problems.append(Finding("PL002", wrong, where))
+                    entries.append(UnusablePolicy(arn, Source(location=where),
+                                                  "it is of the wrong kind"))
+                    continue
                 if content is None:
                     entries.append(arn)  # AWS managed (known by ARN) or unread: unknown
                     continue
                 name = str(item.get("name") or item.get("id") or arn)
-                read = read_content(content, policy_type, Location(arn=arn), f"{name} ({arn})")
+                read = read_content(content, policy_type, where, f"{name} ({arn})")
                 problems.extend(read.problems)
-                if read.policy is not None:
-                    entries.append(read.policy)
+                entries.append(usable(read, f"{name} ({arn})", Source(location=where)))
             levels.append(entries)
     return org, [_missing(_dict(g)) for g in data.get("missing") or []]
 
@@ -209,6 +217,7 @@ def _bucket(data: dict[str, Any]) -> Bucket:
         encryption=encryption,
         encryption_source=_source(arn, region) if encryption else None,
         account=data.get("account") if isinstance(data.get("account"), str) else None,
+        owner=data.get("owner") if data.get("owner") in OWNERS else None,
     )
 
 
@@ -217,10 +226,16 @@ def _key(data: dict[str, Any]) -> Key:
     region = data.get("region")
     metadata = data.get("metadata")
     grants = data.get("grants")
-    return Key(source=_source(arn, region), arn=arn,
+    unread = grants is None and any("grants" in str(_dict(g).get("what"))
+                                    for g in data.get("missing") or [])
+    key = Key(source=_source(arn, region), arn=arn,
                policy=_policy(data.get("policy"), _source(arn, region, "/Policy"), "key",
                               f"the key policy of {arn}"),
                metadata=metadata if isinstance(metadata, dict) else None,
                grants=grants if isinstance(grants, list) else None,
                grants_source=_source(arn, region, "/Grants") if isinstance(grants, list)
                else None)
+    if unread:  # ListGrants failed: a grant may still let the role or Personalize in
+        key.grants_unusable = UnusablePolicy(f"the grants of {arn}", _source(arn, region),
+                                             "ListGrants could not be read", may_deny=False)
+    return key

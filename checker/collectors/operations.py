@@ -31,7 +31,7 @@ READ_OPERATIONS: dict[str, tuple[str, ...]] = {
         "GetPolicy",
         "GetPolicyVersion",
     ),
-    "s3": ("GetBucketLocation", "GetBucketPolicy", "GetBucketEncryption"),
+    "s3": ("GetBucketLocation", "GetBucketPolicy", "GetBucketEncryption", "ListBuckets"),
     "kms": ("DescribeKey", "GetKeyPolicy", "ListGrants"),
     "sts": ("GetCallerIdentity",),
     "organizations": ("ListAccounts", "ListParents", "ListPoliciesForTarget", "DescribePolicy"),
@@ -44,6 +44,7 @@ ASSUME_ROLE = ("sts", "AssumeRole")
 # Where the IAM action differs from "<service>:<Operation>"; None = needs no permission.
 ACTION_EXCEPTIONS: dict[tuple[str, str], str | None] = {
     ("s3", "GetBucketEncryption"): "s3:GetEncryptionConfiguration",
+    ("s3", "ListBuckets"): "s3:ListAllMyBuckets",
     ("sts", "GetCallerIdentity"): None,  # always allowed; an explicit Deny cannot stop it
 }
 

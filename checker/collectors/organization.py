@@ -24,7 +24,7 @@ from .session import AuditSession
 
 SERVICE = "organizations"
 MEMBERS = ((SCP, "serviceControlPolicies"), (RCP, "resourceControlPolicies"))
-CHECKS = "PL103-PL105, PL201, PL202 and PL301 were not checked against them"
+CHECKS = "PL101, PL103-PL105, PL201, PL202 and PL301 were not checked against them"
 NOT_ENABLED = ("PolicyTypeNotEnabledException",)
 
 

@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
-from ..inventory import ManagedPolicyRef, Policy, Source
+from ..inventory import ManagedPolicyRef, Policy, Source, UnusablePolicy
 from ..location import Location
 from . import managed, organizations
 from .arn import resource_glob
@@ -78,7 +78,7 @@ from .statements import PolicyDocument, PrincipalSpec, Statement, normalize
 
 Decision = Literal["allowed", "denied", "uncertain"]
 ResourceKind = Literal["s3", "kms", "trust", "generic"]
-PolicyInput = Policy | ManagedPolicyRef | Mapping[str, Any] | str
+PolicyInput = Policy | ManagedPolicyRef | UnusablePolicy | Mapping[str, Any] | str
 OrgLevels = Sequence[Sequence["PolicyInput | PreparedPolicy"]]
 
 ALLOW_ALL: dict[str, Any] = {
@@ -169,7 +169,8 @@ class Result:
 class PreparedPolicy:
     """A policy normalised once; pass it to :func:`evaluate` many times.
 
-    ``doc`` is None for a managed policy ARN whose document is not known.
+    ``doc`` is None for a managed policy ARN whose document is not known (``arn`` names
+    it), and for a policy that was given but cannot be used (``arn`` is None).
     """
 
     policy: Policy | None
@@ -181,6 +182,7 @@ class PreparedPolicy:
     # are malformed (None): most statements of a policy name other actions.
     by_action: dict[str, tuple[tuple[StatementRef, Outcome | None], ...]] = field(
         default_factory=dict, compare=False, repr=False)
+    may_deny: bool = True  # an unusable policy that can only allow (KMS grants): False
 
     def __post_init__(self) -> None:
         if self.doc is not None and not self.refs:
@@ -237,6 +239,8 @@ def prepare(item: PolicyInput | PreparedPolicy) -> PreparedPolicy:
         return _managed_policy(item.arn, item.source)
     if isinstance(item, str):
         return _managed_policy(item, None)
+    if isinstance(item, UnusablePolicy):
+        return PreparedPolicy(None, f"{item.name} ({item.why})", None, may_deny=item.may_deny)
     return PreparedPolicy(None, "policy", normalize(item))
 
 
@@ -491,6 +495,7 @@ class _Side:
     denies: list[_Match] = field(default_factory=list)
     invalid: list[StatementRef] = field(default_factory=list)
     unknown_policies: list[str] = field(default_factory=list)
+    unusable: list[tuple[str, bool]] = field(default_factory=list)  # (label, may deny)
 
 
 def _collect(loaded: Sequence[PreparedPolicy], request: Request, resource_policy: bool,
@@ -498,7 +503,10 @@ def _collect(loaded: Sequence[PreparedPolicy], request: Request, resource_policy
     side = _Side()
     for item in loaded:
         if item.doc is None:
-            side.unknown_policies.append(item.arn or item.label)
+            if item.arn:
+                side.unknown_policies.append(item.arn)
+            else:
+                side.unusable.append((item.label, item.may_deny))
             continue
         variables = item.doc.variables
         for ref, action in item.candidates(request.action):
@@ -516,12 +524,17 @@ def _collect(loaded: Sequence[PreparedPolicy], request: Request, resource_policy
 
 def _unknown_policy_outcomes(side: _Side) -> tuple[Outcome, Outcome]:
     """What unknown policies may contribute: (allow, deny)."""
-    if not side.unknown_policies and not side.invalid:
+    if not side.unknown_policies and not side.invalid and not side.unusable:
         return FALSE, FALSE
     allow = [unknown(f"policy {arn} is not known; it may grant this", arn)
              for arn in side.unknown_policies]
     deny = [unknown(f"policy {arn} is not known; it may deny this", arn)
             for arn in side.unknown_policies if managed.may_deny(arn)]
+    # One reason for both sides: the answer waits on that policy either way.
+    allow += [unknown(f"the policy {label} could not be evaluated")
+              for label, _ in side.unusable]
+    deny += [unknown(f"the policy {label} could not be evaluated")
+             for label, may_deny in side.unusable if may_deny]
     # A malformed Deny is rejected by IAM, but we cannot vouch for what was meant.
     deny += [unknown(f"{ref.describe()} is malformed ({'; '.join(ref.statement.problems)})")
              for ref in side.invalid if ref.statement.effect == "Deny"]
@@ -702,7 +715,7 @@ def _decide(matched: _Gathered, same_account: bool, ignore_denies: bool) -> Resu
     is_role = request.principal.kind == "role"
     id_unknown_allow, id_unknown_deny = _unknown_policy_outcomes(id_side)
     bd_unknown_allow, bd_unknown_deny = _unknown_policy_outcomes(bd_side)
-    _, rs_unknown_deny = _unknown_policy_outcomes(rs_side)
+    rs_unknown_allow, rs_unknown_deny = _unknown_policy_outcomes(rs_side)
     org = _org_gate(matched)
 
     all_denies = id_side.denies + bd_side.denies + rs_side.denies
@@ -734,6 +747,8 @@ def _decide(matched: _Gathered, same_account: bool, ignore_denies: bool) -> Resu
                        _allow_of(m for m in direct_matches
                                  if _session_grant(m, request.principal))])
     delegated = _allow_of(rs_side.allows, via_account=True)
+    # A resource policy that was given but could not be used may grant it too.
+    direct = any3((direct, rs_unknown_allow))
 
     if kind is None:
         allow = identity_allow

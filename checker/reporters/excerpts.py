@@ -100,7 +100,7 @@ def resource_documents(inventory: Inventory) -> dict[str, list[ResourceDocument]
 
 
 def _policies(inventory: Inventory) -> Iterator[Policy]:
-    from ..inventory import ManagedPolicyRef  # the inventory module is loaded by now
+    from ..inventory import ManagedPolicyRef, Policy  # the inventory module is loaded by now
 
     for setup in inventory.setups:
         role = setup.role
@@ -112,7 +112,7 @@ def _policies(inventory: Inventory) -> Iterator[Policy]:
             boundary = role.permissions_boundary
             if isinstance(boundary, ManagedPolicyRef):
                 boundary = boundary.policy  # its document, when it was read
-            if boundary is not None:
+            if isinstance(boundary, Policy):  # not one that could not be used
                 yield boundary
         for resource in (setup.bucket, setup.key):
             if resource is not None and resource.policy is not None:

@@ -65,8 +65,15 @@ DENY_METRICS = doc({"Sid": "NoMetrics", "Effect": "Deny", "Action": "cloudwatch:
                           "Action": ["s3:*", "kms:*"], "Resource": "*",
                           "Condition": {"Bool": {"aws:PrincipalIsAWSService": "true"}}}),
                 ["r-abcd"]), ["PL202", "PL301"]),
+    # STS is covered by RCPs, and a service principal's AssumeRole of a service role (not a
+    # service-linked role) is under them: see tests/test_organization_setup.py for the quote.
+    (org_policy(RCP, doc({"Sid": "NoServiceRoles", "Effect": "Deny", "Principal": "*",
+                          "Action": "sts:AssumeRole", "Resource": "*",
+                          "Condition": {"Bool": {"aws:PrincipalIsAWSService": "true"}}}),
+                ["r-abcd"]), ["PL101"]),
 ], ids=["deny at root", "json string content", "deny elsewhere", "allow list",
-        "other account", "not attached", "tag policy", "rcp denies services"])
+        "other account", "not attached", "tag policy", "rcp denies services",
+        "rcp denies assume role"])
 def test_template_organization_policies(tmp_path: Path, lint: Lint, resource: dict[str, Any],
                                         expected: list[str]) -> None:
     findings = lint(write_template(tmp_path, {"Guardrail": resource}))
@@ -89,9 +96,14 @@ def test_a_principal_in_an_scp_is_pl002_at_its_position(tmp_path: Path, lint: Li
     bad = doc({"Effect": "Deny", "Principal": "*", "Action": "cloudwatch:*", "Resource": "*"})
     path = write_template(tmp_path, {"Guardrail": org_policy(SCP, bad, ["r-abcd"])})
     findings = lint(path)
-    assert rules(findings) == ["PL002"]  # and the policy of the wrong kind is left out
-    assert findings[0].location.pointer.endswith("/Content/Statement/0/Principal")
-    assert "not an SCP" in findings[0].message
+    # The policy of the wrong kind is not left out as if it were not there (that would pass
+    # the role's calls on missing data): the checks under it are not evaluated.
+    assert rules(findings) == ["PL002", "PL003", "PL003", "PL003"]
+    (pl002,) = [f for f in findings if f.rule_id == "PL002"]
+    assert pl002.location.pointer.endswith("/Content/Statement/0/Principal")
+    assert "not an SCP" in pl002.message
+    assert all("Guardrail (it is of the wrong kind) could not be evaluated" in f.message
+               for f in findings if f.rule_id == "PL003")
 
 
 BOUNDARY = {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": doc(
@@ -112,3 +124,19 @@ def test_a_managed_permissions_boundary_by_arn(tmp_path: Path, lint: Lint) -> No
     path = write_template(tmp_path, {}, {
         "PermissionsBoundary": "arn:aws:iam::aws:policy/AmazonS3FullAccess"})
     assert rules(lint(path)) == ["PL103", "PL105"]
+
+
+@pytest.mark.parametrize(("boundary", "needle"), [
+    ("arn:aws:iam::111122223333:policy/OrgBoundary",
+     "policy arn:aws:iam::111122223333:policy/OrgBoundary is not known"),
+    ({"Fn::ImportValue": "org-boundary-arn"}, "(it could not be resolved) could not be "
+                                               "evaluated"),
+], ids=["defined elsewhere", "imported"])
+def test_a_boundary_the_template_does_not_define_is_not_evaluated(
+        tmp_path: Path, lint: Lint, boundary: Any, needle: str) -> None:
+    # A boundary caps every identity grant: one whose document is not in the template may
+    # cap the role's calls, so they are not passed on the role's policies alone.
+    findings = lint(write_template(tmp_path, {}, {"PermissionsBoundary": boundary}))
+    assert not {"PL103", "PL104", "PL105"} & set(rules(findings))
+    gated = [f for f in findings if f.rule_id == "PL003" and needle in f.message]
+    assert len(gated) == 3, [f.message for f in findings]

@@ -161,7 +161,8 @@ def test_the_saved_inventory_replays_the_organization(aws: Aws, tmp_path: Path) 
     assert found("audit.json") == found("check.json")
     assert [r for r, _ in found("check.json")] == ["PL104"]
 
-    # Damaged by hand: a policy of the wrong kind is PL002 at its ARN, the rest still runs.
+    # Damaged by hand: a policy of the wrong kind is PL002 at its ARN, the rest still runs;
+    # its level is not judged without it: the role's other calls are not evaluated (PL003).
     body = saved["personalizeLintInventory"]
     levels = body["organizations"][org.member]["serviceControlPolicies"]
     levels[1].append({"arn": "arn:aws:organizations::1:policy/o-x/tag_policy/p-tag",
@@ -171,7 +172,7 @@ def test_the_saved_inventory_replays_the_organization(aws: Aws, tmp_path: Path) 
                       cwd=tmp_path)
     rules = sorted((f["rule_id"], f["arn"]) for f in damaged.json()["findings"])
     assert rules[0] == ("PL002", "arn:aws:organizations::1:policy/o-x/tag_policy/p-tag")
-    assert [r for r, _ in rules] == ["PL002", "PL104"]
+    assert [r for r, _ in rules] == ["PL002", "PL003", "PL003", "PL104"]
 
 
 def test_a_saved_bucket_account_makes_the_bucket_cross_account(aws: Aws) -> None:
@@ -212,3 +213,31 @@ def report_of_parts(setups: list[Any], problems: list[Any]) -> list[Any]:
                            make_plugin_manager(autoload=False),
                            CheckOptions(fail_on="warning", ignore=["PL409"]), command="audit")
     return list(report.active)
+
+
+def test_unreadable_grants_leave_what_a_grant_may_give_not_evaluated(aws: Aws) -> None:
+    # The key policy names only the account root and the service; the role has no KMS
+    # grant of its own: a grant is its only way in. "A grant can allow access to a KMS key,
+    # but not deny access" (KMS guide): grants that cannot be listed may hold it.
+    deployed = deploy(aws, "retail")
+    iam = aws.client("iam")
+    for attached in iam.list_attached_role_policies(
+            RoleName="retail-role")["AttachedPolicies"]:
+        iam.detach_role_policy(RoleName="retail-role", PolicyArn=attached["PolicyArn"])
+    kms = aws.client("kms")
+    kms.put_key_policy(KeyId=deployed.key_arn, PolicyName="default", Policy=doc(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+         "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"Service": "personalize.amazonaws.com"},
+         "Action": ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey",
+                    "kms:CreateGrant", "kms:ListGrants"], "Resource": "*"}))
+    assert "PL105" in ids(report_of(audit()).active)  # no grant: the role is kept out
+    denied = session_with_errors({"kms:ListGrants": (400, "AccessDeniedException",
+                                                     "not authorized to perform ListGrants")})
+    report = report_of(audit_with(denied))
+    # kms:ListGrants comes only from a policy, so it is still decided (the role lacks it);
+    # the calls a grant may give are not evaluated.
+    (pl105,) = [f for f in report.active if f.rule_id == "PL105"]
+    assert "cannot call kms:ListGrants on" in pl105.message, show(report)
+    assert any(f.rule_id == "PL003" and "ListGrants could not be read" in f.message
+               and "kms:Decrypt" in f.message for f in report.active), show(report)

