@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .location import Location, Span
+from .location import Location, Span, pointer_tokens
 
 Kind = Literal[
     "policy",
@@ -71,8 +71,7 @@ class Document:
         value = self.data
         if not pointer:
             return value
-        for raw in pointer[1:].split("/"):
-            token = raw.replace("~1", "/").replace("~0", "~")
+        for token in pointer_tokens(pointer):
             if isinstance(value, dict):
                 if token not in value:
                     return None

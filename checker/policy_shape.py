@@ -127,7 +127,7 @@ def _statement_problems(statement: Any, pointer: str, kind: str) -> Iterator[Pro
             yield from _actions(statement[member], join_pointer(pointer, member))
     for member in ("Resource", "NotResource"):
         if member in statement:
-            yield from _strings(statement[member], join_pointer(pointer, member), member)
+            yield from _resources(statement[member], join_pointer(pointer, member), member)
     for member in ("Principal", "NotPrincipal"):
         if member in statement:
             yield from _principal(statement[member], join_pointer(pointer, member))
@@ -168,6 +168,19 @@ def _actions(value: Any, pointer: str) -> Iterator[Problem]:
         if isinstance(item, str) and not ACTION.fullmatch(item):
             where = f"{pointer}/{i}" if isinstance(value, list) else pointer
             yield f'{item!r} is not an action (expected "service:Action" or "*")', where
+
+
+def _resources(value: Any, pointer: str, member: str) -> Iterator[Problem]:
+    yield from _strings(value, pointer, member)
+    values = value if isinstance(value, list) else [value]
+    for i, item in enumerate(values):
+        fields = item.split(":", 3) if isinstance(item, str) else []
+        if len(fields) > 2 and fields[0] == "arn" and ("*" in fields[2] or "?" in fields[2]):
+            # IAM, Resource element: "You can't use a wildcard in the service segment that
+            # identifies the AWS product."
+            where = f"{pointer}/{i}" if isinstance(value, list) else pointer
+            yield (f"{item!r} has a wildcard in its service field, which IAM does not allow: "
+                   'name the service (arn:aws:s3:::...), or use "*" for every resource', where)
 
 
 def _principal(value: Any, pointer: str) -> Iterator[Problem]:

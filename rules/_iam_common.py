@@ -80,7 +80,10 @@ class Facts:
         split = split_s3_url(self.path) if self.path else None
         if not split or not split[0]:
             return None
-        return Partial(s3_objects_pattern(split[0], split[1], self.partition))
+        shown = s3_objects_pattern(split[0], split[1], self.partition)
+        # Personalize names each file it writes, so a key goes on past the prefix ("?*"):
+        # a statement on the prefix's own key (a folder marker) does not touch the output.
+        return Partial(shown[:-1] + "?*", shown=shown)
 
 
 _OUTPUT_KEYS = ("metricsOutputConfig", "MetricsOutputConfig")
@@ -371,6 +374,7 @@ def closest_hint(result: Result, wanted: str | None = None) -> str:
     text = f" The closest is {ref.describe()}"
     text += f", which does not match the {'; '.join(shown)}." if shown else "."
     text += _literal_wildcard_hint(st, result.closest_misses)
+    text += _short_arn_hint(st, result.closest_misses)
     if "principal" in result.closest_misses and st.principal is not None:
         text += _principal_case_hint(st.principal.aws, result.request.principal.name)
     if wanted:
@@ -397,6 +401,20 @@ def _literal_wildcard_hint(st: Statement, misses: list[str]) -> str:
                                       " is not a wildcard")
         return (f" {cond.operator} compares literally: the {what} in {value!r}; use {use} "
                 "to match a pattern.")
+    return ""
+
+
+def _short_arn_hint(st: Statement, misses: list[str]) -> str:
+    """A failing ARN operator whose value has fewer than six fields: IAM checks "each of the
+    six colon-delimited components of the ARN" separately, so it matches no ARN."""
+    for cond in st.conditions:
+        if cond.family != "arn" or f"condition {cond.label}" not in misses:
+            continue
+        value = next((v for v in cond.values if v and v != "*" and v.count(":") < 5), None)
+        if value is not None:
+            return (f" {cond.operator} compares the six colon-separated fields of an ARN one "
+                    f"by one; {value!r} has {value.count(':') + 1}, so it matches no ARN: "
+                    "write all six, or use StringLike.")
     return ""
 
 

@@ -99,8 +99,8 @@ class Check:
     @property
     def where(self) -> str:
         if self.facts and self.facts.path:
-            return f"the objects under {self.facts.path} ({self.objects.pattern})"
-        return self.objects.pattern
+            return f"the objects under {self.facts.path} ({self.objects})"
+        return str(self.objects)
 
     def skip_uncertain(self, result: Result) -> bool:
         return self.facts is None and only_setup_keys(result)

@@ -27,12 +27,14 @@ from typing import Any
 from personalize_lint.findings import Finding
 from personalize_lint.iam import managed
 from personalize_lint.iam.arn import ROLE_ARN_API_RE, account_of, parse_arn, role_name
+from personalize_lint.iam.conditions import evaluate_conditions
 from personalize_lint.iam.context import (
     PERSONALIZE_NAMESPACE,
     PERSONALIZE_SERVICE,
     Partial,
     Request,
     Value,
+    service_context,
 )
 from personalize_lint.iam.evaluator import (
     PolicyInput,
@@ -116,7 +118,7 @@ def has_identity_documents(role: Role | None) -> bool:
 def describe_resource(resource: Value, f: Facts | None = None) -> str:
     if isinstance(resource, Partial):
         where = f" under {f.path}" if f and f.path else ""
-        return f"the objects{where} ({resource.pattern})"
+        return f"the objects{where} ({resource})"
     return f'Resource "{resource}"' if resource == "*" else resource
 
 
@@ -182,12 +184,14 @@ def _check_trust(policy: Policy, f: Facts | None, fallback: Location, setup: str
                 location, related=related, setup=setup,
             )
             return
+        fix = (f"Narrow the Deny so that it leaves sts:AssumeRole to {PERSONALIZE_SERVICE}."
+               if result.explicit_deny else
+               f'Add a statement allowing Principal {{"Service": "{PERSONALIZE_SERVICE}"}} the '
+               "action sts:AssumeRole.")
         yield Finding(
             "PL101",
             f"The trust policy does not let {PERSONALIZE_SERVICE} call sts:AssumeRole, so "
-            f"Personalize cannot use the role.{why}{service_typo_hint(policy)} Add a statement "
-            f'allowing Principal {{"Service": "{PERSONALIZE_SERVICE}"}} the action '
-            "sts:AssumeRole.",
+            f"Personalize cannot use the role.{why}{service_typo_hint(policy)} {fix}",
             location, related=related, setup=setup,
         )
 
@@ -232,13 +236,28 @@ def pl101(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
             yield from _check_trust(policy, None, doc.location(), None)
 
 
+def _admits_other_accounts(st: Statement, account: str | None, variables: bool) -> bool:
+    """Do the statement's conditions certainly hold for Personalize acting for a resource of
+    an account the guard does not name (``aws:SourceArn`` "arn:*:personalize:*:*:*", a
+    ``Null`` test, a ``*`` account)?"""
+    named = guard_accounts(st) | ({account} if account else set())
+    other = next(a for a in ("000000000000", "999999999999", "123456789012") if a not in named)
+    outcome = evaluate_conditions(st.conditions, service_context(account=other), variables)
+    return outcome.value is True
+
+
 def _unguarded(policy: Policy, account: str | None) -> Iterator[tuple[Statement, str]]:
+    doc = prepare(policy).doc
+    variables = doc.variables if doc else True
     for st, principal in principal_allows(policy):
         assume = any(a and action_glob(a).match("sts:AssumeRole") for a in st.actions)
         if not (names_personalize(principal) and assume and st.action_key == "Action"):
             continue
         if not has_guard(st):
             yield st, "has no aws:SourceAccount or aws:SourceArn condition"
+        elif _admits_other_accounts(st, account, variables):
+            yield st, ("has aws:SourceAccount/aws:SourceArn conditions that hold for "
+                       "Personalize resources of any account")
         elif account:
             other = guard_accounts(st) - {account}
             if other:
@@ -251,7 +270,8 @@ def _unguarded(policy: Policy, account: str | None) -> Iterator[tuple[Statement,
     level="warning",
     title="The trust policy has no confused-deputy guard",
     why="""
-Without an aws:SourceAccount or aws:SourceArn condition, any Personalize resource of any
+Without an aws:SourceAccount or aws:SourceArn condition (or with one that any account
+satisfies, such as aws:SourceArn "arn:*:personalize:*:*:*"), any Personalize resource of any
 account could make Personalize act with your role (the confused-deputy problem). AWS
 recommends both keys, with values of the role's own account and
 arn:<partition>:personalize:<region>:<account>:*.
@@ -380,10 +400,15 @@ def _cross_account_hint(what: str, account: str | None, check: RoleCheck) -> str
             "policies must allow it too.")
 
 
+def _the_role(f: Facts) -> str:
+    """"The service role <name>", or "The service role" when roleArn names no role."""
+    name = role_name(f.role_arn or "")
+    return f"The service role {name}" if name else "The service role"
+
+
 def _permission_findings(rule_id: str, check: RoleCheck, request: Request, result: Result,
                          what: str, fix: str, extra: str = "") -> Iterator[Finding]:
     fallback = check.facts.locate("roleArn")
-    name = role_name(check.facts.role_arn or "") or "the service role"
     if result.uncertain:
         yield uncertain_finding(f"the service role may call {what}", result, fallback,
                                 check.setup.name)
@@ -399,7 +424,7 @@ def _permission_findings(rule_id: str, check: RoleCheck, request: Request, resul
                                          + closest_hint(result, request.action) + extra)
         yield Finding(
             rule_id,
-            f"The service role {name} cannot call {what}.{why}"
+            f"{_the_role(check.facts)} cannot call {what}.{why}"
             f"{_unknown_managed_hints(check.role)} {fix}",
             location, related=related, setup=check.setup.name,
         )
@@ -527,7 +552,7 @@ def pl104(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
                 and _evaluate_role(check, request).allowed):  # only the bucket's side lacks
             yield _bucket_lacks_role(check, what, account, bucket.policy if bucket else None)
             continue
-        pattern = objects.pattern
+        pattern = str(objects)
         yield from _permission_findings(
             "PL104", check, request, result, what,
             f'Allow "s3:PutObject" on "{pattern}" in a policy of the role.',
@@ -546,7 +571,7 @@ def _bucket_lacks_role(check: RoleCheck, what: str, account: str | None,
         "bucket policy must grant the role too (\"In cross account access, a principal needs "
         "an Allow in the identity policy and the resource-based policy\"). Add a bucket "
         f'policy statement with Principal {{"AWS": "{role}"}} allowing "s3:PutObject" on '
-        f'"{check.facts.objects.pattern if check.facts.objects else "the output objects"}".',
+        f'"{check.facts.objects or "the output objects"}".',
         location, related=(check.facts.locate("roleArn"),), setup=check.setup.name)
 
 
@@ -644,8 +669,8 @@ def pl105(inventory: Inventory, ctx: RuleContext) -> Iterator[Finding]:
                 + ("" if same else _cross_account_hint("key", account, check)))
             yield Finding(
                 "PL105",
-                f"The service role {role_name(check.facts.role_arn or '') or ''} cannot call "
-                f"{names} on the output key {key_arn}.{why} {fix}",
+                f"{_the_role(check.facts)} cannot call {names} on the output key "
+                f"{key_arn}.{why} {fix}",
                 location, related=related, setup=check.setup.name,
             )
 

@@ -154,6 +154,20 @@ def test_valid_policies_have_no_problems(policy: dict[str, Any], kind: str) -> N
             "CloudFormation intrinsic",
             "/Statement/0/Resource",
         ),
+        # IAM, Resource element: "You can't use a wildcard in the service segment that
+        # identifies the AWS product."
+        (
+            {"Statement": [{**OK_STATEMENT, "Resource": "arn:aws:s*:::b/*"}]},
+            "identity",
+            "'arn:aws:s*:::b/*' has a wildcard in its service field",
+            "/Statement/0/Resource",
+        ),
+        (
+            {"Statement": [{**OK_STATEMENT, "NotResource": ["arn:aws:s3:::b", "arn:*:?3:::c"]}]},
+            "identity",
+            "'arn:*:?3:::c' has a wildcard in its service field",
+            "/Statement/0/NotResource/1",
+        ),
         (
             {"Statement": [{**OK_STATEMENT, "action": "s3:*"}]},
             "identity",

@@ -132,7 +132,7 @@ def substitute(text: str, context: Context) -> str | NoMatch | Outcome:
         key = key.strip()
         default = default.strip()
         vals = context.lookup(key)
-        if vals is UNKNOWN:
+        if vals is UNKNOWN or context.may_be_absent(key):
             return unknown(f"policy variable ${{{key}}} is not known for this request", key)
         assert isinstance(vals, tuple)
         if not vals:
@@ -276,6 +276,19 @@ def _null(cond: Condition, present: bool) -> Outcome:
 
 def evaluate_condition(cond: Condition, context: Context, variables: bool) -> Outcome:
     """One operator/key pair of a Condition block."""
+    if not context.may_be_absent(cond.key):
+        return _evaluate_condition(cond, context, variables)
+    present = _evaluate_condition(cond, context.replace_keys(values={
+        cond.key: context.values[cond.key.lower()]}), variables)
+    missing = _evaluate_condition(cond, context.replace_keys(absent=(cond.key,)), variables)
+    if present.value == missing.value:
+        return present
+    shown = ", ".join(map(str, context.values[cond.key.lower()]))
+    return unknown(f"{cond.key} is {shown} when the request carries it, and it may not",
+                   cond.key)
+
+
+def _evaluate_condition(cond: Condition, context: Context, variables: bool) -> Outcome:
     if cond.family is None:
         return unknown(f"unknown condition operator {cond.operator}")
     found = context.lookup(cond.key)

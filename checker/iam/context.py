@@ -9,6 +9,10 @@ A context key is in one of three states, and the difference is the whole point:
 * **unknown** – anything not declared: the evaluator cannot decide a condition on it and
   answers *uncertain*, naming the key. Never a silent pass.
 
+A known key may also be marked *maybe absent*: its value when the request carries it is
+known, but whether it does is not. A condition on it is decided only when both readings
+agree.
+
 The constructors at the end build what Amazon Personalize's own requests carry, for the
 service principal (trust policy, bucket and key policies) and for its service role
 (CloudWatch, S3 and KMS calls made with the role).
@@ -39,9 +43,10 @@ class Partial:
 
     pattern: str
     shape: str | None = None
+    shown: str | None = None  # how messages write it, when not as ``pattern``
 
     def __str__(self) -> str:
-        return self.pattern
+        return self.shown or self.pattern
 
 
 Value = str | Partial
@@ -64,6 +69,8 @@ class Context:
     absent: frozenset[str] = frozenset()
     # Key prefixes known absent, e.g. "aws:principaltag/" for a service principal.
     absent_prefixes: tuple[str, ...] = ()
+    # Keys of ``values`` the request may also lack.
+    maybe_absent: frozenset[str] = frozenset()
 
     @classmethod
     def build(
@@ -71,6 +78,7 @@ class Context:
         values: Mapping[str, Value | Iterable[Value]] | None = None,
         absent: Iterable[str] = (),
         absent_prefixes: Iterable[str] = (),
+        maybe_absent: Iterable[str] = (),
     ) -> Context:
         norm: dict[str, tuple[Value, ...]] = {}
         for key, val in (values or {}).items():
@@ -80,6 +88,7 @@ class Context:
             norm,
             frozenset(k.lower() for k in absent) - norm.keys(),
             tuple(p.lower() for p in absent_prefixes),
+            frozenset(k.lower() for k in maybe_absent) & norm.keys(),
         )
 
     def lookup(self, key: str) -> tuple[Value, ...] | _Unknown:
@@ -91,13 +100,16 @@ class Context:
             return ABSENT
         return UNKNOWN
 
+    def may_be_absent(self, key: str) -> bool:
+        return key.lower() in self.maybe_absent
+
     def replace_keys(
         self,
         values: Mapping[str, Value | Iterable[Value]] | None = None,
         absent: Iterable[str] = (),
         unknown: Iterable[str] = (),
     ) -> Context:
-        """A copy with some keys set, made absent, or made unknown."""
+        """A copy with some keys set (then surely present), made absent, or made unknown."""
         new_values = dict(self.values)
         new_absent = set(self.absent)
         for key, val in (values or {}).items():
@@ -110,7 +122,8 @@ class Context:
         for key in unknown:
             new_values.pop(key.lower(), None)
             new_absent.discard(key.lower())
-        return Context(new_values, frozenset(new_absent), self.absent_prefixes)
+        return Context(new_values, frozenset(new_absent), self.absent_prefixes,
+                       self.maybe_absent & new_values.keys() - {k.lower() for k in values or {}})
 
 
 PrincipalKind = Literal["service", "role"]
@@ -121,25 +134,29 @@ class Principal:
     """Who makes the request: an AWS service principal or an IAM role (its sessions).
 
     ``arn`` of a role may be a :class:`Partial` when only its account is known; ``account``
-    may be None when unknown (a policy file checked on its own).
+    may be None when unknown (a policy file checked on its own). ``session`` is the role
+    session name its requests carry, None when not known (Personalize does not say).
     """
 
     kind: PrincipalKind
     name: str  # service principal name, or role ARN pattern/literal
     account: str | None = None
     partition: str = "aws"
+    session: str | None = None
 
     @classmethod
     def service(cls, name: str = PERSONALIZE_SERVICE) -> Principal:
         return cls("service", name)
 
     @classmethod
-    def role(cls, arn: str, account: str | None = None) -> Principal:
+    def role(cls, arn: str, account: str | None = None, session: str | None = None) -> (
+        Principal
+    ):
         parts = arn.split(":")
         if account is None and len(parts) > 4 and parts[4].isdigit():
             account = parts[4]
         partition = parts[1] if len(parts) > 1 and parts[1] else "aws"
-        return cls("role", arn, account, partition)
+        return cls("role", arn, account, partition, session)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +176,6 @@ _ALWAYS_ABSENT = (
     "aws:SourceVpc",
     "aws:SourceIp",
     "aws:VpcSourceIp",
-    "aws:MultiFactorAuthPresent",
     "aws:MultiFactorAuthAge",
     "aws:CalledVia",
     "aws:CalledViaFirst",
@@ -262,6 +278,7 @@ def service_context(
         values,
         absent=(
             *_ALWAYS_ABSENT,
+            "aws:MultiFactorAuthPresent",
             "aws:PrincipalOrgID",
             "aws:PrincipalOrgPaths",
             "aws:PrincipalArn",
@@ -290,6 +307,11 @@ def role_context(
         "aws:SecureTransport": "true",
         "aws:PrincipalIsAWSService": "false",
         "aws:PrincipalType": "AssumedRole",
+        # "This key is included in the request context only when the principal uses
+        # temporary credentials" (IAM, global condition keys), which a role session does;
+        # whether a service's session of the role carries it is not documented. Personalize
+        # assumes the role without MFA.
+        "aws:MultiFactorAuthPresent": "false",
     }
     if role_arn:
         values["aws:PrincipalArn"] = role_arn
@@ -310,4 +332,5 @@ def role_context(
             "aws:PrincipalServiceNamesList",
             *absent,
         ),
+        maybe_absent=("aws:MultiFactorAuthPresent",),
     )

@@ -58,7 +58,7 @@ from typing import Any, Literal
 from ..inventory import ManagedPolicyRef, Policy, Source, UnusablePolicy
 from ..location import Location
 from . import managed, organizations
-from .arn import resource_glob
+from .arn import account_root_arn, resource_glob
 from .conditions import (
     FALSE,
     TRUE,
@@ -359,8 +359,8 @@ def _spec_outcome(spec: PrincipalSpec, principal: Principal) -> tuple[Outcome, O
     for entry in spec.aws:
         if entry is None:
             direct.append(unknown("an AWS principal is not a plain string"))
-        elif principal.account and (
-            entry == principal.account or entry.endswith(f":iam::{principal.account}:root")
+        elif principal.account and entry in (
+            principal.account, account_root_arn(principal.account, principal.partition)
         ):
             account.append(TRUE)
         elif (
@@ -368,9 +368,17 @@ def _spec_outcome(spec: PrincipalSpec, principal: Principal) -> tuple[Outcome, O
             # is case sensitive" (creating a role); so is the rest of the ARN.
             entry == principal.name
             or (role_plain is not None and entry == role_plain)
-            or _names_session(entry, session_prefix)
         ):
             direct.append(TRUE)
+        elif _names_session(entry, session_prefix):
+            # "arn:aws:sts::AWS-account-ID:assumed-role/role-name/role-session-name" names
+            # one session (IAM, Principal element): this one only if the names agree, which
+            # cannot be told when the request's session name is not known.
+            if principal.session is not None:
+                direct.append(TRUE if entry == f"{session_prefix}{principal.session}" else FALSE)
+            else:
+                direct.append(unknown(f"{entry} names one session of the role; the session "
+                                      "name its requests carry is not known"))
         elif partial_role and ":role/" in entry:
             direct.append(unknown(f"is {entry} the service role? Its ARN is not known"))
         elif principal.account is None and (entry.isdigit() or entry.endswith(":root")):
@@ -650,14 +658,21 @@ def _gather(
     )
 
 
-def _session_grant(m: _Match, principal: Principal) -> bool:
+def _session_grant(m: _Match, principal: Principal) -> Outcome:
     """Does a resource-policy Allow name the role's session ARN (assumed-role/...), which a
-    permissions boundary does not limit, rather than the role ARN, which it does?"""
+    permissions boundary does not limit, rather than the role ARN, which it does? Unknown
+    when it names a session of the role and the request's session name is not known."""
     spec = m.ref.statement.principal
     _, session_prefix = _role_identities(principal)
     if spec is None or session_prefix is None or m.ref.statement.principal_key != "Principal":
-        return False
-    return any(e is not None and _names_session(e, session_prefix) for e in spec.aws)
+        return FALSE
+    named = [e for e in spec.aws if e is not None and _names_session(e, session_prefix)]
+    if not named:
+        return FALSE
+    if principal.session is None:
+        return unknown("a grant names one session of the role; the session name its "
+                       "requests carry is not known")
+    return TRUE if f"{session_prefix}{principal.session}" in named else FALSE
 
 
 @dataclass
@@ -741,11 +756,9 @@ def _decide(matched: _Gathered, same_account: bool, ignore_denies: bool) -> Resu
     direct = _allow_of(direct_matches)
     if matched.boundary and is_role:
         # A grant to the role ARN is capped by the boundary; one to its session is not.
-        direct = any3([all3((_allow_of(m for m in direct_matches
-                                       if not _session_grant(m, request.principal)),
-                             boundary_allow)),
-                       _allow_of(m for m in direct_matches
-                                 if _session_grant(m, request.principal))])
+        direct = any3([all3((direct, boundary_allow)),
+                       *(all3((m.outcome, _session_grant(m, request.principal)))
+                         for m in direct_matches)])
     delegated = _allow_of(rs_side.allows, via_account=True)
     # A resource policy that was given but could not be used may grant it too.
     direct = any3((direct, rs_unknown_allow))

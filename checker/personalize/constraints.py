@@ -29,6 +29,8 @@ from importlib import util as importlib_util
 from pathlib import Path
 from typing import Any
 
+from ..location import join_pointer, pointer_tokens, unescape_pointer_token
+
 PERSONALIZE = "personalize"
 PERSONALIZE_EVENTS = "personalize-events"
 
@@ -361,7 +363,7 @@ def _walk(
                                    f"{_where(pointer)} is missing the required member "
                                    f"{required!r}")
         for key, item in value.items():
-            child = f"{pointer}/{_escape(key)}"
+            child = join_pointer(pointer, key)
             if key in members:
                 yield from _walk(table, members[key]["shape"], item, child, frozenset())
             elif key not in extra:
@@ -375,7 +377,7 @@ def _walk(
     elif kind == "map":
         target = shape["value"]["shape"]
         for key, item in value.items():
-            yield from _walk(table, target, item, f"{pointer}/{_escape(key)}", frozenset())
+            yield from _walk(table, target, item, join_pointer(pointer, key), frozenset())
 
 
 def _type_ok(kind: Any, value: Any) -> bool:
@@ -440,12 +442,8 @@ def _json_type(value: Any) -> str:
     return type(value).__name__
 
 
-def _escape(token: str) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
-
-
 def _last(pointer: str) -> str:
-    return pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~") if pointer else ""
+    return unescape_pointer_token(pointer.rsplit("/", 1)[-1]) if pointer else ""
 
 
 def _where(pointer: str) -> str:
@@ -455,7 +453,6 @@ def _where(pointer: str) -> str:
 def dotted(pointer: str) -> str:
     """A JSON pointer as people write paths: ``/eventList/0/sentAt`` -> ``eventList[0].sentAt``."""
     out = ""
-    for raw in pointer.split("/")[1:]:
-        token = raw.replace("~1", "/").replace("~0", "~")
+    for token in pointer_tokens(pointer):
         out += f"[{token}]" if token.isdigit() else (f".{token}" if out else token)
     return out

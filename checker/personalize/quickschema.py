@@ -28,6 +28,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from ..location import pointer_tokens
+
 Verdict = Callable[[Any], "bool | None"]
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
@@ -124,10 +126,9 @@ class _Compiler:
         if not ref.startswith("#/"):
             return None
         node = self.root
-        for raw in ref[2:].split("/"):
-            if "%" in raw:
+        for token in pointer_tokens(ref[1:]):
+            if "%" in token:
                 return None
-            token = raw.replace("~1", "/").replace("~0", "~")
             if not isinstance(node, dict) or token not in node:
                 return None
             node = node[token]

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..location import escape_pointer_token
 from .quickschema import Verdict, compile_verdict
 
 RULES_PATH = Path(__file__).resolve().parent / "data" / "personalize-schema-rules.json"
@@ -422,7 +423,7 @@ def _json_schema_problems(avro: dict[str, Any]) -> Iterator[SchemaProblem]:
     errors = sorted(_validator().iter_errors(avro), key=lambda e: list(map(str, e.absolute_path)))
     for error in errors:
         path = list(error.absolute_path)
-        pointer = "".join(f"/{_escape(p)}" for p in path)
+        pointer = "".join(f"/{escape_pointer_token(p)}" for p in path)
         if pointer in seen:
             continue
         seen.add(pointer)
@@ -613,10 +614,6 @@ def check_flags(
 
 
 # --- helpers --------------------------------------------------------------------------
-
-
-def _escape(token: Any) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
 
 
 def _json_type(value: Any) -> str:

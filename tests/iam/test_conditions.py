@@ -265,3 +265,39 @@ def test_exact_operators_compare_literally(block: dict[str, Any], expected: bool
 )
 def test_shapes_when_the_account_is_unknown(block: dict[str, Any], expected: bool | None) -> None:
     assert in_context(block, service_context()) is expected
+
+
+# A key whose value is known when present but which the request may also lack. The service
+# role's aws:MultiFactorAuthPresent: "This key is included in the request context only when
+# the principal uses temporary credentials to make the request" and "Temporary credentials
+# are used to authenticate IAM roles" (IAM, global condition keys), so the role's session
+# may carry it, as false (Personalize assumes the role without MFA); AWS does not document
+# whether a service's AssumeRole session carries it. A condition is decided only when both
+# readings give the same answer.
+MAYBE = Context.build({"aws:MultiFactorAuthPresent": "false"},
+                      maybe_absent=("aws:MultiFactorAuthPresent",))
+MAYBE_CASES: list[tuple[str, dict[str, Any], bool | None]] = [
+    ("Bool false", {"Bool": {"aws:MultiFactorAuthPresent": "false"}}, None),
+    ("Bool true", {"Bool": {"aws:MultiFactorAuthPresent": "true"}}, False),
+    ("BoolIfExists false", {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}, True),
+    ("BoolIfExists true", {"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}}, None),
+    ("Null true", {"Null": {"aws:MultiFactorAuthPresent": "true"}}, None),
+    ("ForAllValues on it", {"ForAllValues:StringEquals": {
+        "aws:MultiFactorAuthPresent": ["false"]}}, True),
+]
+
+
+@pytest.mark.parametrize(("block", "expected"), [c[1:] for c in MAYBE_CASES],
+                         ids=[c[0] for c in MAYBE_CASES])
+def test_a_key_that_may_be_absent(block: dict[str, Any], expected: bool | None) -> None:
+    doc = normalize({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": block}]})
+    out = evaluate_conditions(doc.statements[0].conditions, MAYBE, True)
+    assert out.value is expected
+    if expected is None:
+        assert out.keys == ("aws:MultiFactorAuthPresent",)
+
+
+def test_a_policy_variable_that_may_be_absent_is_not_substituted() -> None:
+    out = substitute("x-${aws:MultiFactorAuthPresent}", MAYBE)
+    assert not isinstance(out, str)

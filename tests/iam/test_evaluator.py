@@ -83,8 +83,11 @@ IDENTITY_CASES: list[tuple[str, list[dict[str, Any]], str]] = [
     ("explicit deny", [allow("*"), deny("cloudwatch:Put*")], "denied"),
     ("deny by notaction", [allow("*"), {"Effect": "Deny", "NotAction": "s3:*",
                                         "Resource": "*"}], "denied"),
-    ("mfa required", [allow("*", Condition={"Bool": {"aws:MultiFactorAuthPresent": "false"}})],
+    ("mfa required", [allow("*", Condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}})],
      "denied"),
+    # the role's session carries aws:MultiFactorAuthPresent as false, or not at all
+    ("only without mfa", [allow("*", Condition={"Bool": {
+        "aws:MultiFactorAuthPresent": "false"}})], "uncertain"),
     ("namespace excludes", [allow(Condition={"StringEquals": {"cloudwatch:namespace": "MyApp"}})],
      "denied"),
     ("effect typo", [{"Effect": "allow", "Action": "*", "Resource": "*"}], "denied"),
@@ -335,6 +338,15 @@ PRINCIPAL_CASES: list[tuple[str, str, str]] = [
     ("session of the role in other case",
      f"arn:aws:sts::{ACCOUNT}:assumed-role/personalizerole/s", "denied"),
     ("other account root", f"arn:aws:iam::{OTHER}:root", "denied"),
+    # an account ID names an account within one partition
+    ("the account's root in another partition", f"arn:aws-cn:iam::{ACCOUNT}:root", "denied"),
+    ("not an ARN, ending like a root ARN", f"x:iam::{ACCOUNT}:root", "denied"),
+    # IAM user guide, Principal element, assumed-role session principals: "you cannot use a
+    # wildcard "*" to mean all sessions. Principals must always name a specific session";
+    # such principals fit where a process "creates a predictable session name". The session
+    # name Personalize gives the role is not documented: this may or may not be it.
+    ("one named session of the role",
+     f"arn:aws:sts::{ACCOUNT}:assumed-role/PersonalizeRole/s", "uncertain"),
 ]
 
 

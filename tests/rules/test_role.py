@@ -458,6 +458,6 @@ def test_facts_from_a_describe_output() -> None:
     s.metric_attribution = MetricAttribution(d.data, Source(d), form="describe")
     f = _iam_common.facts(s)
     assert (f.account, f.region, f.partition, f.path) == (ACCOUNT, "cn-north-1", "aws-cn", PATH)
-    assert f.objects is not None and f.objects.pattern == \
+    assert f.objects is not None and str(f.objects) == \
         "arn:aws-cn:s3:::metrics-bucket/attribution/*"
     assert f.locate("roleArn").pointer == "/metricAttribution/metricsOutputConfig/roleArn"

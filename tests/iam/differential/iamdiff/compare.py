@@ -35,7 +35,7 @@ from typing import Any, Literal
 from personalize_lint.iam.context import Context, Partial, Principal, Request, Value
 from personalize_lint.iam.evaluator import Result, evaluate
 
-from .pairs import ACCOUNT, KEYS, SERVICE, Json
+from .pairs import ACCOUNT, KEYS, SERVICE, SESSION, Json
 
 Status = Literal["agree", "uncertain-justified", "uncertain-conservative", "diverge"]
 OURS_CODE = {"allowed": "A", "uncertain": "?"}
@@ -65,7 +65,7 @@ def request_of(pair: Json) -> Request:
     if pair["principal"] == "service":
         principal = Principal.service(SERVICE)
     else:
-        principal = Principal.role(pair["role"])
+        principal = Principal.role(pair["role"], session=SESSION)
     resource = pair["resource"]
     target: Value = Partial(resource["partial"]) if isinstance(resource, dict) else resource
     return Request(principal, pair["action"], target, context)
