@@ -153,7 +153,8 @@ def _add_engine_options(check: argparse.ArgumentParser) -> None:
         "--engine",
         choices=("local", "dask"),
         help="run the data checks here (local, the default) or on a Dask cluster (dask; "
-        "needs the 'dask' extra)",
+        "needs the 'dask' extra on every worker; per worker thread ~0.4 GB of memory, give "
+        "it 1 GiB, and 24 bytes of local disk per row: README 'Large data')",
     )
     group.add_argument(
         "--scheduler",
@@ -165,7 +166,8 @@ def _add_engine_options(check: argparse.ArgumentParser) -> None:
         "--dask-workers",
         type=int,
         metavar="N",
-        help="worker processes of the local Dask cluster (default: one per core)",
+        help="worker processes of the local Dask cluster (default: one per core; each "
+        "gets [data] worker-memory, else a share of the machine's memory)",
     )
 
 

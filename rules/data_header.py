@@ -92,10 +92,13 @@ def pl602_header_mismatch(inventory: Inventory, ctx: RuleContext) -> Iterator[Fi
                 setup=facts.setup_name,
             )
         fields = [f.name for f in facts.fields or []]
+        # A file that could not be read (PL001: not UTF-8, CR-only lines) has no header
+        # because it was never read, not because it is empty.
+        unread = {p.file for p in scan.problems if p.file is not None}
         for index, f in enumerate(scan.files):
             where = facts.file_at(index)
             if not f.header:
-                if f.complete or f.rows == 0:
+                if index not in unread and (f.complete or f.rows == 0):
                     yield Finding(
                         "PL602",
                         f"{f.display} is empty: no header row",

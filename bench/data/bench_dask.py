@@ -99,7 +99,7 @@ def child(folder: str, engine: str, workers: int) -> dict[str, Any]:
 
         start = time.monotonic()
         cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0"
         )
         client = Client(cluster)
         client.run(_warm)  # imports done on the workers, as on a cluster that is up

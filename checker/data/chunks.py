@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 BOM = b"\xef\xbb\xbf"
+WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16 LE/BE (and UTF-32 LE: ff fe 00 00)
+NOT_UTF8 = "the file is not UTF-8 text (Personalize reads CSV as UTF-8)"
 HEADER_READ = 64 << 10  # bytes read first for the header (more when it is longer)
 # The csv module's default field limit. The engine's slow path raises that process-wide
 # limit to max-csv-record-bytes for data rows; a header name is held to the default
@@ -159,11 +161,25 @@ class ChunkReader:
         buf = self._read(min(HEADER_READ, self.chunk_size))
         while True:
             end = first_record_end(buf)
+            if end < 0 and b"\r" in buf.rstrip(b"\r"):  # lines, but no LF: CR-only ends
+                raise CsvSyntaxError(
+                    "the lines end with CR alone (classic Mac OS): Personalize reads records "
+                    "ended by LF or CRLF",
+                    1,
+                )
             if end >= 0 or self._eof:
                 break
             if len(buf) > self.max_record:
                 raise CsvSyntaxError("the header does not end within the first bytes read", 1)
             buf += self._read(max(len(buf), 1))
+        # UTF-16/32 text (Excel's "Unicode text"): as UTF-8, a header of names full of NUL
+        # bytes and a finding per column; one line instead, and the file is not read.
+        if buf.startswith(WIDE_BOMS):
+            raise CsvSyntaxError(
+                f"the header holds a UTF-16 or UTF-32 byte order mark: {NOT_UTF8}", 1
+            )
+        if b"\x00" in (buf[:end] if end >= 0 else buf):
+            raise CsvSyntaxError(f"the header holds NUL bytes: {NOT_UTF8}", 1)
         bom = buf.startswith(BOM)
         if bom:
             buf = buf[len(BOM) :]

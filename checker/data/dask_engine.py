@@ -9,11 +9,11 @@ first line and example is the local engine's:
 
     client                           workers (one task per file)             workers
     expand locations (list S3)  -->  1. read the header                 -->  3. one task per
-    number the header layouts        2. engine._Scanner on that file:        partition: pull its
+    number the header layouts        2. engine.Scanner on that file:         partition: pull its
     in file order (the seeds of         chunks, Polars checks, line          fingerprints from
     the fingerprints, as locally)       numbers, tallies -> client;          every worker, a
     fold the tallies in file order      fingerprints hash-partitioned        piece at a time;
-    (engine._absorb), merge the         by the top bits of h1 into spill     FingerprintIndex
+    (engine.absorb), merge the          by the top bits of h1 into spill     FingerprintIndex
     partitions' duplicates              files on the worker's disk           -> exact duplicates
 
 * Files are the unit of parallelism: a worker opens its files itself (local paths must be
@@ -33,19 +33,25 @@ first line and example is the local engine's:
   fingerprints to disk chunk by chunk; a partition task holds its ``FingerprintIndex``
   budget (``memory_limit``, 256 MiB by default) plus one piece of ``PIECE_ROWS``
   fingerprints (48 MiB). Disk: 24 bytes a row, spread over the workers.
-* Progress: the bar advances as file tasks finish (bytes and rows of the finished files).
+* Progress: running file tasks report their bytes and rows every ``PROGRESS_INTERVAL``
+  through the scheduler's event log (``Worker.log_event``); the bar shows the finished
+  files plus those reports, so one big file moves it too.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import os
 import shutil
+import socket
 import tempfile
+import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import CancelledError
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -54,6 +60,7 @@ import dask
 import numpy as np
 from dask.utils import parse_timedelta
 from distributed import Client, LocalCluster, as_completed, get_client, get_worker
+from distributed.scheduler import KilledWorker  # there since 1.x; top-level only lately
 
 from . import engine as local
 from .chunks import ChunkReader, Header
@@ -61,6 +68,7 @@ from .engine_choice import EngineChoice, EngineFailure
 from .result import MAX_EXAMPLES, DataProblem, Position, ScanResult, Tally
 from .sources import ByteCounter, DataFile, open_stream
 
+PROGRESS_INTERVAL = 0.5  # seconds between a file task's reports of its bytes and rows
 PIECE_ROWS = 2 << 20  # fingerprints a partition task pulls at a time (24 B each: 48 MiB)
 MAX_BITS = 8  # at most 256 partitions (and spill files per file task)
 # Rows per byte assumed to size the partitions before reading (~60 B a row of plain CSV;
@@ -72,12 +80,19 @@ GZIP_RATIO = 4
 @dataclass
 class FilePart:
     """What a file task sends back: one file's tallies (file index 0) and where its
-    fingerprints lie (one spill file per partition, on ``worker``)."""
+    fingerprints lie: ``counts[p]`` of them in ``spill_path(spill, p)`` on ``worker``, per
+    partition (no file where the count is 0). Small: ~2 KB a file beside the tallies,
+    as the client holds one per file until the duplicate check."""
 
     result: ScanResult
     worker: str
-    paths: list[str] = field(default_factory=list)  # "" where a partition got no rows
-    counts: list[int] = field(default_factory=list)
+    spill: str = ""
+    counts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+
+def spill_path(spill: str, partition: int) -> str:
+    """A file task's spill file of one partition."""
+    return f"{spill}-{partition:03d}.bin"
 
 
 Piece = tuple[str, list[tuple[str, int, int]]]  # worker, [(spill file, first row, rows)]
@@ -91,6 +106,9 @@ class DaskSession:
         self.failure: str | None = None
         self._client: Client | None = None
         self._cluster: LocalCluster | None = None
+        # Dask's own log (a lost connection, with its traceback; restarts) stays off the
+        # user's stderr while the session is open: a failure is our one line (exit 2).
+        self._quiet = contextlib.ExitStack()
 
     # -- the cluster ---------------------------------------------------------------------
 
@@ -98,9 +116,13 @@ class DaskSession:
         if self._client is not None:
             return self._client
         choice = self.choice
+        self._quiet.enter_context(_quiet_dask_log())
         if choice.scheduler:
+            why = _cannot_connect(choice.scheduler)
+            if why:
+                raise EngineFailure(f"cannot reach the Dask scheduler at {choice.scheduler}: {why}")
             try:
-                self._client = Client(choice.scheduler)
+                self._client = _connect(choice.scheduler, _connect_timeout())
             except (OSError, TimeoutError, ValueError) as exc:
                 raise EngineFailure(
                     f"cannot reach the Dask scheduler at {choice.scheduler}: {_one_line(exc)}"
@@ -117,7 +139,14 @@ class DaskSession:
             threads_per_worker=choice.threads_per_worker,
             memory_limit=choice.worker_memory if choice.worker_memory is not None else "auto",
             processes=True,
-            dashboard_address=None,
+            # No dashboard, and the scheduler's HTTP server (health, metrics) on a free
+            # port of the loopback: ``dashboard_address=None`` still binds 8787, and warns
+            # on stderr when another cluster or run holds it.
+            dashboard_address="127.0.0.1:0",
+            scheduler_kwargs={"dashboard": False},
+            # The cluster's own log (restarts, memory warnings) would reach the user's
+            # stderr: a failure is our one line (exit 2) instead.
+            silence_logs=logging.CRITICAL,
         )
         self._client = Client(self._cluster)
         return self._client
@@ -128,6 +157,7 @@ class DaskSession:
                 with contextlib.suppress(Exception):
                     part.close()
         self._client = self._cluster = None
+        self._quiet.close()
 
     # -- one scan ------------------------------------------------------------------------
 
@@ -146,6 +176,11 @@ class DaskSession:
                 _Run(self.client(), list(files), fields, as_of, options, result).run()
             except EngineFailure as exc:
                 self.failure = str(exc)
+            except ImportError as exc:  # the client has the extra: a worker has not
+                self.failure = (
+                    "the Dask engine failed: a worker cannot import what the checks need "
+                    f"(install 'personalize-lint[dask]' on every worker): {_one_line(exc)}"
+                )
             except Exception as exc:  # a lost worker, a cancelled task, a task's own error
                 self.failure = f"the Dask engine failed: {_one_line(exc)}"
         if self.failure:  # never a pass: the rules see PL003 (and the run exits 2)
@@ -174,6 +209,13 @@ class _Run:
         self.result = result
         self.run_id = f"personalize-lint-{uuid.uuid4().hex[:12]}"
         self.progress = local.scan_progress(files, options)
+        # Progress: files folded (bytes, rows) plus what file tasks still running reported
+        # (``_file_progress``, called in the client's event loop thread).
+        self.topic = f"{self.run_id}-progress"
+        self._progress_lock = threading.Lock()
+        self._done = (0, 0)
+        self._running: dict[int, tuple[int, int]] = {}
+        self._finished: set[int] = set()
 
     def run(self) -> None:
         if not self.files:
@@ -194,9 +236,10 @@ class _Run:
             groups: dict[tuple[str, ...], int] = {}
             for header in headers:
                 if header is not None and header.names:
-                    local._plan(header, self.fields, groups)
+                    local.number_layout(header, groups)
             bits = self._partition_bits()
             worker_options = replace(self.options, workers=1, progress=False, quiet=True)
+            client.subscribe_topic(self.topic, self._file_progress)
             futures = client.map(
                 _check_file,
                 range(len(self.files)),
@@ -217,7 +260,30 @@ class _Run:
         finally:
             self.progress.close()
             with contextlib.suppress(Exception):
+                client.unsubscribe_topic(self.topic)
+            with contextlib.suppress(Exception):
                 client.run(_remove_run, self.run_id)
+
+    def _failed(self, doing: str, exc: BaseException) -> EngineFailure:
+        address = str(getattr(self.client.scheduler, "address", ""))
+        # Dask before 2024.6 cancels without a reason: the client's state tells.
+        connected = getattr(self.client, "status", "running") == "running"
+        return _task_failed(doing, exc, address, connected)
+
+    def _file_progress(self, event: tuple[float, Any]) -> None:
+        """A running file task's report: (file index, bytes read, rows checked)."""
+        index, bytes_read, rows = event[1]
+        with self._progress_lock:
+            if index not in self._finished:  # a late report of a folded file: ignored
+                self._running[index] = (bytes_read, rows)
+                self._redraw()
+
+    def _redraw(self) -> None:
+        """The bar: finished files and the running ones' reports (under the lock)."""
+        self.progress.update(
+            self._done[0] + sum(b for b, _ in self._running.values()),
+            self._done[1] + sum(n for _, n in self._running.values()),
+        )
 
     def _partition_bits(self) -> int:
         """Enough partitions that each fits a task's budget (estimated from file sizes),
@@ -240,11 +306,19 @@ class _Run:
         parts: list[FilePart] = []
         done_bytes = done_rows = 0
         for future in as_completed(futures):
-            part: FilePart = future.result()
-            arrived[index_of[future.key]] = part
+            index = index_of[future.key]
+            try:
+                part: FilePart = future.result()
+            except (KilledWorker, MemoryError, CancelledError) as exc:
+                raise self._failed(f"checking {self.files[index].display}", exc) from None
+            arrived[index] = part
             done_bytes += part.result.bytes_read
             done_rows += part.result.rows
-            self.progress.update(done_bytes, done_rows)
+            with self._progress_lock:
+                self._done = (done_bytes, done_rows)
+                self._finished.add(index)
+                self._running.pop(index, None)
+                self._redraw()
             while len(parts) in arrived:
                 index = len(parts)
                 part = arrived.pop(index)
@@ -256,9 +330,8 @@ class _Run:
     def _duplicates(self, parts: list[FilePart], bits: int) -> Any:
         from .duplicates import Duplicates
 
-        pieces = _pieces(parts, 1 << bits)
         client = self.client
-        futures = [
+        futures = [  # planned a partition at a time: the plan of all is files x partitions
             client.submit(
                 _check_partition,
                 part_pieces,
@@ -268,36 +341,40 @@ class _Run:
                 pure=False,
                 key=f"{self.run_id}-duplicates-{p}",
             )
-            for p, part_pieces in enumerate(pieces)
+            for p, part_pieces in enumerate(_pieces(parts, 1 << bits))
             if part_pieces
         ]
         found = Duplicates()
         for future in as_completed(futures):
-            found.merge(future.result(), MAX_EXAMPLES)
+            try:
+                found.merge(future.result(), MAX_EXAMPLES)
+            except (KilledWorker, MemoryError, CancelledError) as exc:
+                raise self._failed("looking for duplicate rows", exc) from None
         return found
 
 
-def _pieces(parts: list[FilePart], partitions: int) -> list[list[Piece]]:
+def _pieces(parts: list[FilePart], partitions: int) -> Iterator[list[Piece]]:
     """Per partition, the spill slices to pull: grouped by worker, at most PIECE_ROWS
-    fingerprints each (one request per piece, not per file)."""
-    out: list[list[Piece]] = []
+    fingerprints each (one request per piece, not per file). Linear in files x partitions
+    (100,000 files and 256 partitions are 25.6M slices to plan)."""
+    counts = np.zeros((len(parts), partitions), dtype=np.int64)
+    for i, part in enumerate(parts):
+        counts[i, : len(part.counts)] = part.counts[:partitions]
     for p in range(partitions):
         by_worker: dict[str, list[Piece]] = {}
-        for part in parts:
-            count = part.counts[p] if p < len(part.counts) else 0
-            if not count:
-                continue
-            mine = by_worker.setdefault(part.worker, [])
+        room: dict[str, int] = {}  # what each worker's last piece can still take
+        for part, count in zip(parts, counts[:, p].tolist(), strict=True):
             start = 0
             while start < count:
-                if not mine or sum(n for _, _, n in mine[-1][1]) >= PIECE_ROWS:
+                mine = by_worker.setdefault(part.worker, [])
+                if not room.get(part.worker):
                     mine.append((part.worker, []))
-                room = PIECE_ROWS - sum(n for _, _, n in mine[-1][1])
-                take = min(room, count - start)
-                mine[-1][1].append((part.paths[p], start, take))
+                    room[part.worker] = PIECE_ROWS
+                take = min(room[part.worker], count - start)
+                mine[-1][1].append((spill_path(part.spill, p), start, take))
+                room[part.worker] -= take
                 start += take
-        out.append([piece for pieces in by_worker.values() for piece in pieces])
-    return out
+        yield [piece for pieces in by_worker.values() for piece in pieces]
 
 
 def _merge_file(target: ScanResult, part: ScanResult, index: int) -> None:
@@ -312,7 +389,7 @@ def _merge_file(target: ScanResult, part: ScanResult, index: int) -> None:
     info.bytes_read = source.bytes_read
     info.complete = source.complete
     _reindex(part, index)
-    local._absorb(target, part, index)
+    local.absorb(target, part, index)
     target.bytes_read += part.bytes_read
     target.problems.extend(
         replace(p, file=index if p.file is not None else None) for p in part.problems
@@ -370,13 +447,11 @@ class _PartitionSink:
     the top ``bits`` of h1 (in the parse threads, as locally) and appended per partition
     to this task's spill files, each batch as it comes: nothing accumulates in memory."""
 
-    def __init__(self, directory: str, name: str, bits: int, file_index: int) -> None:
-        self.directory = directory
-        self.name = name
+    def __init__(self, spill: str, bits: int, file_index: int) -> None:
+        self.spill = spill
         self.bits = bits
         self.offset = np.int64(file_index) << np.int64(local.LINE_BITS)
-        self.paths = [""] * (1 << bits)
-        self.counts = [0] * (1 << bits)
+        self.counts = np.zeros(1 << bits, dtype=np.int64)
         self._files: dict[int, Any] = {}
 
     def split(self, fingerprints: Any) -> list[Any]:
@@ -392,8 +467,7 @@ class _PartitionSink:
                 continue
             fh = self._files.get(p)
             if fh is None:
-                self.paths[p] = os.path.join(self.directory, f"{self.name}-{p:03d}.bin")
-                fh = self._files[p] = open(self.paths[p], "wb")  # noqa: SIM115
+                fh = self._files[p] = open(spill_path(self.spill, p), "wb")  # noqa: SIM115
             rec = np.empty(len(h1), dtype=RECORD)
             rec["h1"], rec["h2"], rec["pos"] = h1, h2, pos + self.offset
             rec.tofile(fh)
@@ -420,18 +494,43 @@ def _check_file(
 
     worker = get_worker()
     result = local.empty_result([file])
-    sink = _PartitionSink(_run_dir(run_id), f"file-{index:07d}", bits, index)
-    scanner = local._Scanner([file], fields, as_of, options, result, pl)
-    scanner.groups = dict(groups)  # the client's numbering of header layouts (seeds)
+    sink = _PartitionSink(os.path.join(_run_dir(run_id), f"file-{index:07d}"), bits, index)
+    # The client's numbering of header layouts: fingerprints seeded as in one local scan.
+    scanner = local.Scanner(
+        [file], fields, as_of, options, result, pl, groups=groups,
+        progress=_TaskProgress(worker, f"{run_id}-progress", index),
+    )
     try:
         scanner.read_into(sink)
+    except MemoryError:  # the worker's sizing, not the data: the run fails (exit 2)
+        raise
     except Exception as exc:  # as locally: an engine failure is "not evaluated", not a pass
         result.problems.append(
-            DataProblem("unreadable", f"the data check failed: {local._describe(exc)}", "")
+            DataProblem("unreadable", f"the data check failed: {local.describe_error(exc)}", "")
         )
     finally:
         sink.close()
-    return FilePart(result, worker.address, sink.paths, sink.counts)
+    return FilePart(result, worker.address, sink.spill, sink.counts)
+
+
+class _TaskProgress:
+    """The scanner's progress bar on a worker: sends (file index, bytes, rows) to the
+    client through the scheduler's event log, every ``PROGRESS_INTERVAL`` at most."""
+
+    def __init__(self, worker: Any, topic: str, index: int) -> None:
+        self.worker = worker
+        self.topic = topic
+        self.index = index
+        self._last = time.monotonic()
+
+    def update(self, bytes_read: int, rows: int, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if now - self._last >= PROGRESS_INTERVAL:  # the end is reported by the task's result
+            self._last = now
+            self.worker.log_event(self.topic, (self.index, bytes_read, rows))
+
+    def close(self) -> None:
+        pass
 
 
 def _read_piece(slices: list[tuple[str, int, int]]) -> np.ndarray:
@@ -482,6 +581,102 @@ def _check_partition(pieces: list[Piece], *, bits: int, budget: int, run_id: str
         return index.finish()
     finally:
         shutil.rmtree(spill, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _quiet_dask_log() -> Iterator[None]:
+    """Raise Dask's stderr handlers (those on the ``distributed`` logger) to CRITICAL for
+    the block, then put them back."""
+    handlers = [
+        h
+        for h in logging.getLogger("distributed").handlers
+        if isinstance(h, logging.StreamHandler)
+    ]
+    levels = [h.level for h in handlers]
+    for h in handlers:
+        h.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for h, level in zip(handlers, levels, strict=True):
+            h.setLevel(level)
+
+
+def _task_failed(
+    doing: str, exc: BaseException, scheduler: str, connected: bool = True
+) -> EngineFailure:
+    """A task that ran out of memory, whose every worker died (Dask's ``KilledWorker``), or
+    that the scheduler's loss cancelled: say on which data, and the usual cause. Dask
+    restarts a worker that passes 95% of its memory limit."""
+    if isinstance(exc, CancelledError):  # Dask's FutureCancelledError (2024.6+) has a reason
+        if getattr(exc, "reason", None) == "scheduler-connection-lost" or not connected:
+            return EngineFailure(
+                f"the Dask engine failed: lost the Dask scheduler at {scheduler} while {doing}"
+            )
+        return EngineFailure(f"the Dask engine failed while {doing}: {_one_line(exc)}")
+    if isinstance(exc, MemoryError):
+        return EngineFailure(
+            f"the Dask engine failed: a Dask worker ran out of memory while {doing} (give "
+            "each worker thread at least 1 GiB: [data] worker-memory)"
+        )
+    tries = getattr(exc, "allowed_failures", None)
+    tried = ""
+    if isinstance(tries, int):
+        tried = f" (on {tries + 1} worker{'s' if tries else ''})"
+    return EngineFailure(
+        f"the Dask engine failed: a Dask worker died while {doing}{tried}; the workers' "
+        "logs say why (a worker past 95% of its memory limit is restarted: see [data] "
+        "worker-memory)"
+    )
+
+
+def _connect(address: str, timeout: float) -> Client:
+    """``Client(address)``, given up after ``timeout`` (and a little): Dask bounds the TCP
+    connection by its connect timeout but then waits for the scheduler's handshake without
+    one, so a port that accepts and never answers would hang the run."""
+    made: list[Client] = []
+    failed: list[BaseException] = []
+
+    def connect() -> None:
+        try:
+            made.append(Client(address, timeout=timeout))
+        except BaseException as exc:  # handed to the caller's thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=connect, name="personalize-lint-dask-connect", daemon=True)
+    thread.start()
+    thread.join(timeout + 5)
+    if failed:
+        raise failed[0]
+    if not made:
+        raise TimeoutError(f"no answer from {address} after {timeout:g} s")
+    return made[0]
+
+
+def _cannot_connect(address: str) -> str | None:
+    """Why ``address`` cannot reach a scheduler, when that is known at once: its host does
+    not resolve, or its port refuses the connection. None otherwise: Dask then tries for
+    its connect timeout (a host that does not answer yet may be starting)."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme not in ("tcp", "tls"):
+            return None
+        host, port = parse_host_port(location, default_port=8786)
+    except ValueError:
+        return None
+    try:
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        return f"unknown host {host}"
+    try:
+        with socket.create_connection((host, port), timeout=min(_connect_timeout(), 5)):
+            return None
+    except ConnectionRefusedError:
+        return "connection refused (no scheduler listens there)"
+    except OSError:
+        return None
 
 
 def _connect_timeout() -> float:

@@ -211,6 +211,14 @@ class _Plan:
     exprs: _Exprs | None = None
 
 
+def number_layout(header: Header, groups: dict[tuple[str, ...], int]) -> int:
+    """The number of ``header``'s column layout (its names, in any order and case) in
+    ``groups``, numbering a new layout next. Fingerprints are seeded by it: the same rows
+    under the same columns hash alike, whatever the column order."""
+    key = tuple(sorted(n.strip().upper() for n in header.names))
+    return groups.setdefault(key, len(groups))
+
+
 def _plan(
     header: Header, fields: list[SchemaField] | None, groups: dict[tuple[str, ...], int]
 ) -> _Plan:
@@ -237,8 +245,7 @@ def _plan(
     # reports it in EVENT_ATTRIBUTION_SOURCE ("not printable ASCII"); the rest is text.
     not_text = {i for i, _, t, _ in typed if t != "string"}
     not_text |= {i for i, up in enumerate(upper) if up in ("TIMESTAMP", "EVENT_ATTRIBUTION_SOURCE")}
-    key = tuple(sorted(upper))
-    seed_offset = groups.setdefault(key, len(groups)) * 1000
+    seed_offset = number_layout(header, groups) * 1000
     order = sorted(range(len(names)), key=lambda i: (upper[i], i))
     return _Plan(
         n=len(names),
@@ -316,12 +323,12 @@ def scan_files(
             )
         return result
     started = time.monotonic()
-    scanner = _Scanner(files, fields, as_of, options, result, pl)
+    scanner = Scanner(files, fields, as_of, options, result, pl)
     try:
         scanner.run(duplicates)
     except Exception as exc:  # fail closed: an engine failure is "not evaluated", not a pass
         result.problems.append(
-            DataProblem("unreadable", f"the data check failed: {_describe(exc)}", "")
+            DataProblem("unreadable", f"the data check failed: {describe_error(exc)}", "")
         )
     result.seconds = time.monotonic() - started
     return result
@@ -346,7 +353,15 @@ def scan_progress(files: Sequence[DataFile], options: ScanOptions) -> progress_m
     return progress_mod.Progress(total, enabled=enabled, label=options.label)
 
 
-class _Scanner:
+class Scanner:
+    """Reads and checks ``files`` in order, tallies into ``result`` (made by ``empty_result``
+    for the same files): ``run`` with the local ``FingerprintIndex``, or ``read_into`` with
+    another sink of fingerprints (the Dask engine's, one file per task). ``groups`` numbers
+    the header layouts (``number_layout``): pass the numbering made over all files when
+    scanning some of them, so that fingerprints are seeded as in a scan of all of them.
+    ``progress`` gets ``update(bytes, rows, force=...)`` and ``close()`` (default: the bar
+    of ``scan_progress``). ``pl`` is the polars module (imported by the caller: heavy)."""
+
     def __init__(
         self,
         files: Sequence[DataFile],
@@ -355,6 +370,9 @@ class _Scanner:
         options: ScanOptions,
         result: ScanResult,
         pl: Any,
+        *,
+        groups: dict[tuple[str, ...], int] | None = None,
+        progress: Any = None,
     ) -> None:
         self.files = files
         self.fields = fields
@@ -365,11 +383,11 @@ class _Scanner:
         self.result = result
         self.pl = pl
         self.counter = ByteCounter()
-        self.groups: dict[tuple[str, ...], int] = {}
+        self.groups: dict[tuple[str, ...], int] = dict(groups or {})
         self.queue: queue.Queue[tuple[str, Any, Any]] = queue.Queue(maxsize=2)
         self.stop = threading.Event()
         self._lock = threading.Lock()
-        self.progress = scan_progress(files, options)
+        self.progress = progress if progress is not None else scan_progress(files, options)
         self.index: Any = None
         self.workers = max(1, min(options.workers or (os.cpu_count() or 1), 4))
 
@@ -481,7 +499,7 @@ class _Scanner:
         elif kind == "chunk":
             future, part, read_so_far = payload
             self.index.add_split(future.result())
-            _absorb(r, part, index)
+            absorb(r, part, index)
             self.progress.update(read_so_far, r.rows)
         elif kind == "progress":
             self.progress.update(payload, r.rows)
@@ -492,7 +510,7 @@ class _Scanner:
             r.problems.append(
                 DataProblem(
                     kind,
-                    f"cannot read {info.display}: {_describe(payload)}",
+                    f"cannot read {info.display}: {describe_error(payload)}",
                     info.location,
                     file=index,
                     line=getattr(payload, "line", None),
@@ -926,9 +944,10 @@ def _rows(df: Any, where: Any, *columns: str) -> Any:
     return df.lazy().filter(where).select("__line", *columns).collect()
 
 
-def _absorb(target: ScanResult, part: ScanResult, index: int) -> None:
-    """Fold one chunk's tallies into the scan's (chunks arrive in file order, so the first
-    examples stay the first)."""
+def absorb(target: ScanResult, part: ScanResult, index: int) -> None:
+    """Fold the tallies of one chunk (or of one whole file: the fold is associative) of
+    file ``index`` into the scan's. Fold in file order, so the first examples stay the
+    first."""
     target.rows += part.rows
     target.files[index].rows += part.rows
     for kind, tally in part.format_errors.items():
@@ -984,7 +1003,9 @@ def _position(pos: int) -> Position:
     return Position(int(pos) >> LINE_BITS, int(pos) & ((1 << LINE_BITS) - 1))
 
 
-def _describe(exc: BaseException) -> str:
+def describe_error(exc: BaseException) -> str:
+    """One line for why reading data failed (an AWS error code and message, an OS error's
+    text, else the exception's)."""
     response = getattr(exc, "response", None)
     if isinstance(response, dict):
         err = response.get("Error", {})

@@ -32,7 +32,8 @@ def using(choice: EngineChoice) -> Iterator[Session | None]:
         from .dask_engine import DaskSession  # imports Dask: only when chosen
     except ImportError as exc:
         raise UsageError(
-            "the Dask engine needs the 'dask' extra (pip install 'personalize-lint[dask]'): "
+            "the Dask engine needs the 'dask' extra on this machine and on every worker "
+            "(pip install 'personalize-lint[dask]'): "
             f"{exc}"
         ) from None
     session = DaskSession(choice)

@@ -208,7 +208,7 @@ def test_header_name_limit_does_not_depend_on_an_earlier_scan() -> None:
     max-csv-record-bytes; a header read after that (the next file, or the next test in
     this process) gets the same verdict as before it."""
     data = ("USER_ID," + "N" * (200 << 10) + "\nu1,x\n").encode()
-    before = csv.field_size_limit(1 << 20)  # as engine._Scanner._slow leaves it
+    before = csv.field_size_limit(1 << 20)  # as engine.Scanner._slow leaves it
     try:
         reader = ChunkReader(Stream(data, step=1 << 30), chunk_size=1 << 20, max_record=1 << 20)
         with pytest.raises(CsvSyntaxError) as info:

@@ -208,14 +208,14 @@ def test_only_chunks_holding_a_nul_byte_are_searched(
     from personalize_lint.data import engine
 
     searched: list[int] = []
-    real = engine._Scanner._nul_bytes
+    real = engine.Scanner._nul_bytes
 
-    def counting(self: engine._Scanner, index: int, plan: object, df: object,
+    def counting(self: engine.Scanner, index: int, plan: object, df: object,
                  out: ScanResult) -> None:
         searched.append(index)
         real(self, index, plan, df, out)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(engine._Scanner, "_nul_bytes", counting)
+    monkeypatch.setattr(engine.Scanner, "_nul_bytes", counting)
     clean = "\n".join([HEADER] + [row(user=f"u{i}") for i in range(200)]) + "\n"
     run(write(tmp_path / "clean.csv", clean), chunk_size=256)
     assert searched == []
@@ -424,7 +424,7 @@ def test_every_chunk_boundary_gives_the_same_result(
     def no_slow_path(*args: object) -> None:
         raise AssertionError("a clean file took the slow path")
 
-    monkeypatch.setattr(engine._Scanner, "_slow", no_slow_path)
+    monkeypatch.setattr(engine.Scanner, "_slow", no_slow_path)
     body = "\r\n".join([HEADER] + [row(user=f"u{i % 3}", item=f"item{i}") for i in range(6)])
     path = write(tmp_path / "i.csv", body + "\r\n")
     first = run(path)
@@ -458,3 +458,35 @@ def test_schema_fields_reads_unions_and_ignores_junk() -> None:
     assert SchemaField("USER_ID", "string", False) in fields
     assert schema_fields({"type": "record"}) is None
     assert schema_fields("nope") is None
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom"),
+    [("utf-16", True), ("utf-16-le", False), ("utf-16-be", False), ("utf-32", True)],
+)
+def test_utf16_or_utf32_data_is_one_pl001_not_a_header_of_nul_bytes(
+    tmp_path: Path, encoding: str, bom: bool
+) -> None:
+    """Excel's "Unicode text" export: every character takes two (or four) bytes. Read as
+    UTF-8 it would be a header of names full of NUL bytes and a finding per column."""
+    text = "\n".join([HEADER, row(), row(user="b")]) + "\n"
+    r = run(write(tmp_path / "wide.csv", text.encode(encoding)), write(tmp_path / "ok.csv", text))
+    (problem,) = r.problems
+    assert (problem.kind, problem.file, problem.line) == ("syntax", 0, 1)
+    what = "a UTF-16 or UTF-32 byte order mark" if bom else "NUL bytes"
+    assert problem.message == (
+        f"cannot read wide.csv: the header holds {what}: the file is not UTF-8 text "
+        "(Personalize reads CSV as UTF-8)"
+    )
+    assert r.files[0].header == [] and r.rows == 2  # the other file is still checked
+
+
+def test_cr_only_line_ends_are_one_pl001_that_says_so(tmp_path: Path) -> None:
+    """Classic Mac OS line ends: the whole file is one line without a record end."""
+    text = "\r".join([HEADER, row(), row(user="b")]) + "\r"
+    r = run(write(tmp_path / "mac.csv", text))
+    (problem,) = r.problems
+    assert (problem.kind, problem.line) == ("syntax", 1)
+    assert problem.message == (
+        "cannot read mac.csv: the lines end with CR alone (classic Mac OS): Personalize "
+        "reads records ended by LF or CRLF")

@@ -80,6 +80,10 @@ def test_single_object_and_glob(s3: Any) -> None:
     ]
     r = run("s3://data/imports/*/*.csv*")
     assert [f.uri.rsplit("/", 1)[-1] for f in r.files] == ["a.csv", "b.csv.gz"]
+    # A prefix is one folder; ``**`` takes the sub-folders too (README "Large data").
+    r = run("s3://data/imports/**/*.csv*")
+    assert [f.uri.split("imports/")[1] for f in r.files] == [
+        "2026/a.csv", "2026/b.csv.gz", "2026/older/c.csv"]
 
 
 def test_missing_prefix_and_bucket_are_problems(s3: Any) -> None:
@@ -97,3 +101,26 @@ def test_pyarrow_filesystem_when_boto3_is_absent(s3: Any, monkeypatch: pytest.Mo
     assert [f.uri.rsplit("/", 1)[-1] for f in r.files] == ["a.csv", "b.csv.gz"]
     assert r.rows == 3 and r.duplicates == 1 and not r.problems
     assert os.environ["AWS_ENDPOINT_URL_S3"].startswith("http://127.0.0.1")
+
+
+def test_one_s3_client_serves_every_object(s3: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Making a boto3 client costs ~0.1-0.2 CPU-s: one per object would be minutes of a
+    10,000-object prefix (twice on a Dask worker: header, then the file). One client per
+    process and AWS environment reads them all; another endpoint gets its own."""
+    for i in range(6):
+        put(s3, f"many/{i}.csv", f"{HEADER}\nu{i},i1,{RECENT},click,home\n")
+    made: list[str | None] = []
+    real = boto3.session.Session.client
+
+    def counting(self: Any, *args: Any, **kwargs: Any) -> Any:
+        made.append(os.environ.get("AWS_ENDPOINT_URL_S3"))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(boto3.session.Session, "client", counting)
+    assert run("s3://data/many/").rows == 6
+    assert run("s3://data/many/").rows == 6
+    assert len(made) == 1
+    url = os.environ["AWS_ENDPOINT_URL_S3"]
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", url + "/")  # the same server, another spelling
+    assert run("s3://data/many/").rows == 6
+    assert made[1:] == [url + "/"]

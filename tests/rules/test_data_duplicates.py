@@ -36,3 +36,13 @@ def test_pl603_gzip_and_across_files(tmp_path: Path) -> None:
     files: dict[str, str | bytes] = {"d/a.csv.gz": csv(row("a")), "d/b.csv": csv(row("a"))}
     (f,) = check(tmp_path, pl603_duplicates, files)
     assert "d/b.csv:2 (= d/a.csv.gz:2)" in f.message
+
+
+@pytest.mark.parametrize("folder", ["team[1]", "a*b", "what?"])
+def test_pl603_project_folder_with_glob_characters_in_its_name(tmp_path: Path, folder: str) -> None:
+    """Only the interactions-data entry is a pattern; the project's own path is literal."""
+    project = tmp_path / folder
+    project.mkdir()
+    (f,) = check(project, pl603_duplicates, {"d/i.csv": csv(row("a"), row("a"))},
+                 locations=["d/*.csv"])
+    assert f.rule_id == "PL603" and f.location.path == "d/i.csv" and f.location.line == 3

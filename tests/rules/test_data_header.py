@@ -85,3 +85,24 @@ def test_pl602_files_of_one_folder_with_different_headers(tmp_path: Path) -> Non
 def test_pl602_without_a_schema_is_not_evaluated(tmp_path: Path) -> None:
     found = check(tmp_path, pl602_header_mismatch, {"i.csv": csv(row())}, schema=None)
     assert ids(found) == ["PL003"] and "PL602 not evaluated" in found[0].message
+
+
+@pytest.mark.parametrize(
+    ("content", "empty"),
+    [
+        (b"", True),
+        (b"\n", True),
+        # Unreadable files are PL001 (with PL003 for the data checks), not "empty".
+        ("USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\n".encode("utf-16"), False),
+        (b"USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\r1,2,3,click\r", False),
+    ],
+    ids=["empty", "blank line", "utf-16", "cr-only lines"],
+)
+def test_pl602_empty_file_is_told_apart_from_an_unreadable_one(
+    tmp_path: Path, content: bytes, empty: bool
+) -> None:
+    found = check(tmp_path, pl602_header_mismatch, {"i.csv": content})
+    said_empty = [f for f in found if f.rule_id == "PL602" and "is empty" in f.message]
+    assert bool(said_empty) is empty
+    if not empty:
+        assert sorted(f.rule_id for f in found) == ["PL001", "PL003"]
