@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from .document import Document
@@ -32,7 +32,10 @@ class Source:
         """The location of a value below this resource (by JSON pointer tokens)."""
         if self.document is not None:
             return self.document.location(join_pointer(self.pointer, *tokens))
-        return self.location or Location()
+        where = self.location or Location()
+        # No document to place the value in (a collected policy): the place stays the
+        # resource's, the value below it is its focus (see Location.focus).
+        return replace(where, focus=join_pointer(where.focus, *tokens)) if tokens else where
 
     @property
     def path(self) -> str | None:

@@ -22,6 +22,12 @@ class Location:
     ``pointer`` is an RFC 6901 JSON pointer into the file's document ("" = whole document).
     Findings are keyed by logical place (path + pointer / logical id / ARN), never by line,
     so baselines survive edits elsewhere in a file.
+
+    ``focus`` is a pointer *inside* the value at ``pointer`` where the file or resource has
+    no finer place of its own: a statement of a policy held in a JSON string (Terraform's
+    ``policy = jsonencode(...)``), or of a policy collected from an account. Reports may
+    show it (the HTML excerpt marks that statement); it is not part of the logical place,
+    so fingerprints and baselines do not change with it.
     """
 
     path: str | None = None
@@ -30,6 +36,7 @@ class Location:
     arn: str | None = None
     region: str | None = None
     logical_id: str | None = None
+    focus: str = ""
 
     @property
     def line(self) -> int | None:

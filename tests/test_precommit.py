@@ -90,7 +90,7 @@ def test_setups_hook_checks_the_configured_setups(project: Path) -> None:
 
 
 def test_terraform_hook_checks_plan_json_files_only(project: Path) -> None:
-    # A compliant plan, state saved under a plan's name, and a broken policy that the
+    # The broken example plan, state saved under a plan's name, and a broken policy that the
     # Terraform hook's `files` pattern leaves to the other hook.
     write(project / "infra" / "plan.json",
           (EXAMPLES / "terraform" / "broken" / "plan.json").read_text())

@@ -43,6 +43,13 @@ class TemplateView(Document):
         source = self.template.document
         target, exact = self.template_pointer(pointer)
         logical_id = self.template.logical_id_at(target)
+        # Inside a value the template has no finer places for (a policy written as a JSON
+        # string): the part of the pointer below the view's highest place that comes from
+        # the same template place is the focus within that value (see Location.focus).
+        top = pointer
+        while top and self.template_pointer(top.rsplit("/", 1)[0])[0] == target:
+            top = top.rsplit("/", 1)[0]
+        focus = pointer[len(top):]
         span = source.key_spans.get(target) if key and exact else None
         if span is None:
             span = source.span_of(target)
@@ -51,7 +58,8 @@ class TemplateView(Document):
                     logical_id):
                 # A whole resource: from its logical ID to its end.
                 span = Span(head.line, head.column, span.end_line, span.end_column)
-        return Location(path=source.path, span=span, pointer=target, logical_id=logical_id)
+        return Location(path=source.path, span=span, pointer=target, logical_id=logical_id,
+                        focus=focus)
 
 
 # Decides, for a pointer of the view, whether a value that depends on a parameter without

@@ -73,10 +73,11 @@ def personalize_lint_load_file(path: Path, kind: str | None, ctx: LoadContext) -
     except ParseError as exc:
         result.problems.append(_from_parse_error(display, exc))
         return result
+    encoding_problem: Finding | None = None
     try:
         decoded = decode(raw, max_bytes=ctx.limits.max_bytes)
         if decoded.had_bom or decoded.encoding not in ("utf-8", "ascii"):
-            result.problems.append(
+            encoding_problem = (
                 _pl001(
                     display,
                     f"file is encoded as {decoded.encoding}"
@@ -98,9 +99,15 @@ def personalize_lint_load_file(path: Path, kind: str | None, ctx: LoadContext) -
         else:
             parsed = parse_json(text, max_depth=ctx.limits.max_depth)
     except ParseError as exc:
+        if encoding_problem is not None:
+            result.problems.append(encoding_problem)
         result.problems.append(_from_parse_error(display, exc))
         return result
     document = _document(display, parsed, kind, fmt)
+    # A Terraform plan is read here and never sent to AWS: Windows PowerShell's `>` writes
+    # it as UTF-16 with a BOM, which is no problem of the plan.
+    if encoding_problem is not None and document.kind != "terraform-plan":
+        result.problems.append(encoding_problem)
     too_many = _statements_over_limit(document, ctx.limits.max_statements)
     if too_many is not None:
         result.problems.append(too_many)

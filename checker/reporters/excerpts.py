@@ -6,7 +6,14 @@ Format-independent (the HTML report renders them). Two kinds of source:
   policy statement around it (the ``.../Statement/N`` ancestor of the finding's pointer,
   located through the loaded document) is marked as its context;
 * an account resource (an audit, or a replayed saved inventory): the policy JSON collected
-  for that ARN, pretty-printed, with the value at the finding's pointer marked.
+  for that ARN, pretty-printed, with the value at the finding's pointer (and focus, see
+  ``Location.focus``) marked in its statement;
+* a policy a file holds as a JSON string (a Terraform plan's ``policy``): that JSON,
+  pretty-printed, with the finding's focus marked in its statement.
+
+A value a Terraform plan marks sensitive (it writes them in clear) is never shown: a
+finding inside one gets no excerpt but that note, and lines of one near a finding are
+replaced by it.
 
 Only JSON, YAML and TOML text is excerpted: CSV and JSON Lines files hold data rows (user
 and item IDs) that a report should not copy, and they can be huge.
@@ -36,6 +43,7 @@ MAX_BLOCK_LINES = 30  # a longer statement shows its ends and the finding's line
 MAX_FOCUS_LINES = 20
 MAX_WHOLE_LINES = 60  # a finding about a whole collected document shows this much of it
 MAX_LINE_CHARS = 240  # a minified policy is one long line: show a window of it
+SENSITIVE = "sensitive in the plan: not shown"
 # The last "/Statement" or "/Statement/N" in a pointer: the statement a finding sits in.
 _STATEMENT = re.compile(r"^(.*/Statement(?:/\d+)?)(?=/|$)")
 
@@ -151,7 +159,8 @@ class Excerpter:
                 self._documents.setdefault(doc.path, []).append(doc)
             self._resources = resource_documents(inventory)
         self._texts: dict[str, list[str] | None] = {}
-        self._pretty: dict[int, tuple[list[str], dict[str, Span]]] = {}
+        self._pretty: dict[object, tuple[list[str], dict[str, Span]]] = {}
+        self._hidden: dict[str, list[Span]] = {}
 
     def excerpt(self, loc: Location) -> Excerpt | None:
         if loc.path:
@@ -166,11 +175,47 @@ class Excerpter:
         span = loc.span
         if span is None or not self._excerptable(path):
             return None
+        hidden = self._sensitive(path)
+        if any(_within(span, secret) for secret in hidden):
+            return Excerpt(f"{path}:{span.line}:{span.column}", (), SENSITIVE)
+        if loc.focus:
+            embedded = self._embedded_excerpt(path, loc, span)
+            if embedded is not None:
+                return embedded
         lines = self._lines(path)
         if not lines or span.line > len(lines):
             return None
         block = self._statement_span(path, loc.pointer, span) or span
-        return Excerpt(path, tuple(_window(lines, block, span)))
+        shown = _window(lines, block, span)
+        if hidden:
+            shown = [_redacted(line) if any(_touches(line.number, secret) for secret in hidden)
+                     else line for line in shown]
+        return Excerpt(path, tuple(shown))
+
+    def _sensitive(self, path: str) -> list[Span]:
+        """The spans of the values a Terraform plan marks sensitive."""
+        if path not in self._hidden:
+            self._hidden[path] = [span for doc in self._documents.get(path, ())
+                                  if doc.kind == "terraform-plan"
+                                  for pointer in sensitive_pointers(doc.data)
+                                  if (span := doc.spans.get(pointer)) is not None]
+        return self._hidden[path]
+
+    def _embedded_excerpt(self, path: str, loc: Location, span: Span) -> Excerpt | None:
+        """A finding inside a policy the file holds as a JSON string (a Terraform plan's
+        ``policy``): that JSON, pretty-printed, with the finding's statement marked."""
+        for doc in self._documents.get(path, ()):
+            text = doc.get(loc.pointer)
+            if not isinstance(text, str) or not text.lstrip().startswith(("{", "[")):
+                continue
+            try:
+                data = json.loads(text)
+            except ValueError:
+                continue
+            if isinstance(data, (dict, list)):
+                title = f"{path}:{span.line}:{span.column} (the JSON string, pretty-printed)"
+                return self._pretty_excerpt((path, loc.pointer), data, title, loc.focus)
+        return None
 
     def _excerptable(self, path: str) -> bool:
         docs = self._documents.get(path)
@@ -218,9 +263,16 @@ class Excerpter:
                 best = doc
         if best is None or not isinstance(best.data, (dict, list)):
             return None
-        lines, spans = self._pretty_lines(best)
         title = f"{best.name} (as collected, pretty-printed)"
-        relative = loc.pointer[len(best.pointer):]
+        relative = loc.pointer[len(best.pointer):] + loc.focus
+        return self._pretty_excerpt(id(best), best.data, title, relative)
+
+    def _pretty_excerpt(self, key: object, data: Any, title: str, relative: str) -> Excerpt:
+        """``data`` pretty-printed; the value at ``relative`` marked within its statement,
+        or the whole of it when ``relative`` is empty."""
+        if key not in self._pretty:
+            self._pretty[key] = pretty_json(data)
+        lines, spans = self._pretty[key]
         focus = _nearest(spans, relative) if relative else None
         if focus is None:
             shown = [ExcerptLine(n, lines[n - 1], "context")
@@ -234,11 +286,69 @@ class Excerpter:
             block = focus
         return Excerpt(title, tuple(_window(lines, block, focus)))
 
-    def _pretty_lines(self, doc: ResourceDocument) -> tuple[list[str], dict[str, Span]]:
-        key = id(doc)
-        if key not in self._pretty:
-            self._pretty[key] = pretty_json(doc.data)
-        return self._pretty[key]
+
+def sensitive_pointers(plan: Any) -> list[str]:
+    """Pointers of the values a ``terraform show -json`` plan marks sensitive: it writes
+    them in clear, and marks them in ``before_sensitive``/``after_sensitive`` (changes) and
+    ``sensitive_values`` (planned values and prior state), ``true`` where sensitive."""
+    found: list[str] = []
+    if not isinstance(plan, dict):
+        return found
+    changes = plan.get("resource_changes")
+    for i, entry in enumerate(changes if isinstance(changes, list) else ()):
+        change = entry.get("change") if isinstance(entry, dict) else None
+        if isinstance(change, dict):
+            for when in ("before", "after"):
+                _masked(change.get(f"{when}_sensitive"),
+                        join_pointer("/resource_changes", i, "change", when), found)
+    for section, inner in (("planned_values", ()), ("prior_state", ("values",))):
+        module = plan.get(section)
+        pointer = f"/{section}"
+        for step in (*inner, "root_module"):
+            module = module.get(step) if isinstance(module, dict) else None
+            pointer = join_pointer(pointer, step)
+        _module_masks(module, pointer, found)
+    return found
+
+
+def _module_masks(module: Any, pointer: str, found: list[str]) -> None:
+    if not isinstance(module, dict):
+        return
+    resources = module.get("resources")
+    for i, resource in enumerate(resources if isinstance(resources, list) else ()):
+        if isinstance(resource, dict):
+            _masked(resource.get("sensitive_values"),
+                    join_pointer(pointer, "resources", i, "values"), found)
+    children = module.get("child_modules")
+    for i, child in enumerate(children if isinstance(children, list) else ()):
+        _module_masks(child, join_pointer(pointer, "child_modules", i), found)
+
+
+def _masked(mask: Any, pointer: str, found: list[str]) -> None:
+    if mask is True:
+        found.append(pointer)
+    elif isinstance(mask, dict):
+        for key, inner in mask.items():
+            _masked(inner, join_pointer(pointer, key), found)
+    elif isinstance(mask, list):
+        for i, inner in enumerate(mask):
+            _masked(inner, join_pointer(pointer, i), found)
+
+
+def _within(inner: Span, outer: Span) -> bool:
+    return (outer.line, outer.column) <= (inner.line, inner.column) and (
+        inner.end_line, inner.end_column) <= (outer.end_line, outer.end_column)
+
+
+def _touches(number: int, span: Span) -> bool:
+    return span.line <= number <= span.end_line
+
+
+def _redacted(line: ExcerptLine) -> ExcerptLine:
+    if line.role == "gap":
+        return line
+    indent = line.text[:len(line.text) - len(line.text.lstrip())]
+    return ExcerptLine(line.number, f"{indent}({SENSITIVE})", line.role)
 
 
 def _nearest(spans: dict[str, Span], pointer: str) -> Span | None:

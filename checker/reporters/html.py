@@ -465,8 +465,9 @@ def _excerpt(excerpt: Excerpt) -> str:
     width = max((len(str(line.number)) for line in excerpt.lines), default=1)
     rendered = [_excerpt_line(line, width) for line in excerpt.lines]
     note = f' <span class="muted">{esc(excerpt.note)}</span>' if excerpt.note else ""
+    body = f"<pre>{chr(10).join(rendered)}</pre>" if rendered else ""
     return (f'<figure class="excerpt"><figcaption><code>{esc(excerpt.title)}</code>{note}'
-            f'</figcaption><pre>{chr(10).join(rendered)}</pre></figure>\n')
+            f"</figcaption>{body}</figure>\n")
 
 
 def _excerpt_line(line: ExcerptLine, width: int) -> str:

@@ -18,6 +18,8 @@ from .addresses import Key, Reference, key_end, module_calls, parse_reference, s
 from .plan import Instance, Plan
 
 MAX_HOPS = 16  # variables and outputs passed through modules; real trails are short
+# Named values Terraform knows while planning (path.module, count.index, each.key ...).
+KNOWN_ROOTS = frozenset({"path", "terraform", "count", "each", "self"})
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,14 @@ def references(expression: Any) -> list[str]:
 
 def follow(plan: Plan, instance: Instance, path: tuple[str | int, ...]) -> Target | str:
     """The one resource instance the attribute at ``path`` refers to, or why there is none."""
+    key = ("follow", instance.address, path)
+    if key not in plan.memo:
+        plan.memo[key] = _follow(plan, instance, path)
+    found: Target | str = plan.memo[key]
+    return found
+
+
+def _follow(plan: Plan, instance: Instance, path: tuple[str | int, ...]) -> Target | str:
     expression = expression_at(instance.expressions, path)
     refs = references(expression)
     if not refs:
@@ -77,6 +87,15 @@ def follow(plan: Plan, instance: Instance, path: tuple[str | int, ...]) -> Targe
                     "entry uses which")
         refs = pending
     return _one(plan, refs, instance.module, instance.index, 0)
+
+
+def blamed_reference(plan: Plan, refs: list[str], instance: Instance) -> str | None:
+    """The reference to name for a value known only after apply: the first one known only
+    after apply itself, else the first that names a value at all (not ``path.module``,
+    ``count.index`` and the like, which are known while planning)."""
+    pending = next((t for t in refs if _unknown_reference(plan, t, instance)), None)
+    return pending or next((t for t in refs if (r := parse_reference(t)) is not None
+                            and r.root not in KNOWN_ROOTS), None)
 
 
 def _unknown_reference(plan: Plan, text: str, instance: Instance) -> bool:
@@ -115,8 +134,7 @@ def _resolve(plan: Plan, ref: Reference, module: str, index: Any, hops: int) -> 
         return "the references go round in circles"
     if ref.root in ("resource", "data"):
         mode = "data" if ref.root == "data" else "managed"
-        candidates = [i for i in plan.instances if i.module == module and i.mode == mode
-                      and i.type == ref.type and i.name == ref.name]
+        candidates = plan.named(module, mode, ref.type, ref.name)
         chosen = _choose(candidates, ref.key, index)
         if chosen is None:
             name = f"{'data.' if mode == 'data' else ''}{ref.type}.{ref.name}"

@@ -84,6 +84,12 @@ class PlanLinker(Linker):
         bucket = super().build_bucket(name, where, notes)
         r = self.resolver
         owned = any(r.prop_text(p, "Bucket") == name for p in self.live("AWS::S3::BucketPolicy"))
+        own = None if owned else self._policy_argument(name)
+        if own is not None:
+            # aws_s3_bucket's (deprecated) policy argument: the bucket's policy all the same.
+            label = f"{self.template.describe(own.pointer)} (bucket policy)"
+            bucket.policy = self.use_policy(own, "bucket", label, ("bucket-policy",),
+                                            "bucket policy", notes)
         pending = self.pending("aws_s3_bucket_policy", "bucket")
         if pending and not owned:
             bucket.policy = None  # not "no policy": a policy of the plan may be its
@@ -96,6 +102,14 @@ class PlanLinker(Linker):
                     instance, "bucket", node, f"the default encryption of {name}"),
                     node.pointer))
         return bucket
+
+    def _policy_argument(self, name: str) -> RNode | None:
+        """The ``policy`` argument of the plan's ``aws_s3_bucket`` named ``name``."""
+        for address in self.live("AWS::S3::Bucket"):
+            if self.ref(address) == name:
+                node = self.resolver.value(self.template.instance(address), "policy")
+                return node if node is not None and node.value != "" else None
+        return None
 
     def build_key(self, key_ref: str, output: bool, where: Location,
                   notes: list[Note]) -> Key | None:

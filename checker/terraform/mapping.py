@@ -34,6 +34,9 @@ class Values(Protocol):
 
     def name(self, instance: Instance, attribute: str) -> RNode: ...
 
+    def by_text(self, kind: str, attribute: str, *, each: bool = False
+                ) -> dict[str, list[Instance]]: ...
+
 
 TYPES: dict[str, str] = {
     "aws_iam_role": "AWS::IAM::Role",
@@ -94,11 +97,41 @@ def reference_attribute(tf_type: str, attribute: str | None) -> str | None:
 
 def key_policy_owner(plan: Plan, policy: Instance) -> Instance | None:
     """The ``aws_kms_key`` of the plan an ``aws_kms_key_policy`` is for."""
-    keys = [k for k in plan.of_types("aws_kms_key") if k.mode == "managed"]
+    return _key_policies(plan)[0].get(policy.address)
+
+
+def key_policy_of(plan: Plan, key: Instance) -> Instance | None:
+    """The ``aws_kms_key_policy`` of the plan for an ``aws_kms_key`` of it (the first)."""
+    return _key_policies(plan)[1].get(key.address)
+
+
+def _key_policies(plan: Plan) -> tuple[dict[str, Instance], dict[str, Instance]]:
+    """(key of each key policy, first key policy of each key), by address: worked out
+    once for the plan, not once per key."""
+    memo = ("key policies",)
+    if memo not in plan.memo:
+        keys: dict[str, Instance] = {}
+        for key in plan.of_types("aws_kms_key"):
+            for attribute in ("id", "arn", "key_id"):
+                known = key.values.get(attribute)
+                if key.mode == "managed" and isinstance(known, str) and known:
+                    keys.setdefault(known, key)
+        owners: dict[str, Instance] = {}
+        policies: dict[str, Instance] = {}
+        for policy in plan.of_types("aws_kms_key_policy"):
+            owner = _owner(plan, policy, keys) if policy.mode == "managed" else None
+            if owner is not None:
+                owners[policy.address] = owner
+                policies.setdefault(owner.address, policy)
+        plan.memo[memo] = (owners, policies)
+    found: tuple[dict[str, Instance], dict[str, Instance]] = plan.memo[memo]
+    return found
+
+
+def _owner(plan: Plan, policy: Instance, keys: dict[str, Instance]) -> Instance | None:
     key_id = policy.values.get("key_id")
     if isinstance(key_id, str) and key_id:
-        return next((k for k in keys if key_id in (k.values.get("key_id"), k.values.get("arn"),
-                                                    k.values.get("id"))), None)
+        return keys.get(key_id)
     target = follow(plan, policy, ("key_id",))
     if isinstance(target, str) or target.instance.type != "aws_kms_key":
         return None
@@ -150,21 +183,24 @@ def role(r: Values, instance: Instance) -> Props:
 def _attached_arns(r: Values, name: str | None, role: Instance) -> list[RNode]:
     arns: list[RNode] = []
     listed = r.value(role, "managed_policy_arns")
-    if listed is not None:
-        arns += [listed] if listed.unresolved is not None else listed.items()
-    for attachment in r.plan.of_types("aws_iam_role_policy_attachment"):
-        if name and r.text(attachment, "role") == name:
-            _set_item(arns, r.link(attachment, "policy_arn"))
-    for attachment in r.plan.of_types("aws_iam_policy_attachment"):
-        roles = r.value(attachment, "roles")
-        if name and roles is not None and any(
-                r.text(attachment, "roles", i) == name for i in range(len(roles.items()))):
-            _set_item(arns, r.link(attachment, "policy_arn"))
-    for exclusive in r.plan.of_types("aws_iam_role_policy_attachments_exclusive"):
+    if listed is not None and listed.unresolved is not None:
+        arns.append(listed)  # not even how many: PL003
+    elif listed is not None:
+        # An entry known only after apply: the policy its reference names, if one does.
+        for i, item in enumerate(listed.items()):
+            linked = r.link(role, "managed_policy_arns", i) if item.unresolved else item
+            _set_item(arns, linked)
+    if not name:
+        return arns
+    for attachment in r.by_text("aws_iam_role_policy_attachment", "role").get(name, ()):
+        _set_item(arns, r.link(attachment, "policy_arn"))
+    for attachment in r.by_text("aws_iam_policy_attachment", "roles", each=True).get(name, ()):
+        _set_item(arns, r.link(attachment, "policy_arn"))
+    for exclusive in r.by_text("aws_iam_role_policy_attachments_exclusive", "role_name").get(
+            name, ()):
         listed = r.value(exclusive, "policy_arns")
-        if name and listed is not None and r.text(exclusive, "role_name") == name:
-            for i, _ in enumerate(listed.items()):
-                _set_item(arns, r.link(exclusive, "policy_arns", i))
+        for i, _ in enumerate(listed.items() if listed is not None else ()):
+            _set_item(arns, r.link(exclusive, "policy_arns", i))
     return arns
 
 
@@ -178,9 +214,8 @@ def exclusive_names(r: Values, role_name: str | None) -> list[tuple[Instance, se
     names each keeps ("This includes removal of inline policies which are not explicitly
     configured")."""
     found = []
-    for exclusive in r.plan.of_types("aws_iam_role_policies_exclusive"):
-        if not role_name or r.text(exclusive, "role_name") != role_name:
-            continue
+    for exclusive in r.by_text("aws_iam_role_policies_exclusive", "role_name").get(
+            role_name or "", ()):
         listed = r.value(exclusive, "policy_names")
         names = {n.text() for n in (listed.items() if listed else []) if n.text()}
         found.append((exclusive, {n for n in names if n}))
@@ -191,8 +226,8 @@ def _exclusive_only_names(r: Values, role_name: str | None, role: Instance
                           ) -> list[RNode]:
     """Inline policies an exclusive list keeps that the plan does not write: policies it
     cannot read, so the role's permissions are uncertain rather than missing."""
-    written = {r.text(p, "name") for p in r.plan.of_types("aws_iam_role_policy")
-               if role_name and r.text(p, "role") == role_name}
+    written = {r.text(p, "name") for p in r.by_text("aws_iam_role_policy", "role").get(
+        role_name or "", ())}
     inline = r.value(role, "inline_policy")
     for item in inline.items() if inline is not None and inline.unresolved is None else []:
         name = item.member("name")
@@ -281,8 +316,7 @@ def bucket_policy(r: Values, instance: Instance) -> Props:
 
 def kms_key(r: Values, instance: Instance) -> Props:
     props: Props = {}
-    separate = next((p for p in r.plan.of_types("aws_kms_key_policy")
-                     if p.mode == "managed" and key_policy_owner(r.plan, p) is instance), None)
+    separate = key_policy_of(r.plan, instance)
     policy = r.value(separate, "policy") if separate else r.value(instance, "policy")
     _set(props, "KeyPolicy", policy)
     _set(props, "Enabled", r.value(instance, "is_enabled"))

@@ -115,6 +115,10 @@ class Plan:
         self.instances: list[Instance] = []
         self.by_address: dict[str, Instance] = {}
         self._by_type: dict[str, list[Instance]] | None = None
+        self._by_name: dict[tuple[str, str, str, str], list[Instance]] | None = None
+        # Answers that depend on the plan alone (follow(), a key policy's key), by key:
+        # the linker asks them again for every role, bucket and key it builds.
+        self.memo: dict[tuple[Any, ...], Any] = {}
         self._read_changes(data.get("resource_changes"))
         prior = _dict(_dict(data.get("prior_state")).get("values")).get("root_module")
         self._read_values(prior, "/prior_state/values/root_module", "", data_only=True)
@@ -199,6 +203,15 @@ class Plan:
                 self._by_type.setdefault(instance.type, []).append(instance)
         return (i for kind in types for i in self._by_type.get(kind, ()))
 
+    def named(self, module: str, mode: str, kind: str, name: str) -> list[Instance]:
+        """The instances of ``kind.name`` (all its count/for_each keys) in a module."""
+        if self._by_name is None:
+            self._by_name = {}
+            for instance in self.instances:
+                key = (instance.module, instance.mode, instance.type, instance.name)
+                self._by_name.setdefault(key, []).append(instance)
+        return self._by_name.get((module, mode, kind, name), [])
+
     # -- where it deploys --------------------------------------------------------------
 
     def deployment(self) -> dict[str, str]:
@@ -269,6 +282,13 @@ def plan_problems(document: Document) -> list[Finding]:
                                  "stopped at an error, so it does not hold every change; fix "
                                  f"the error and {REGENERATE}",
                         document.location("/errored"))]
+    if data.get("complete") is False:
+        # Terraform 1.8+: "an incomplete plan that will probably therefore need at least one
+        # more plan/apply round to converge" (deferred_changes): resources are missing.
+        return [Finding("PL002", "the plan is incomplete (\"complete\": false): Terraform "
+                                 "deferred some changes to a later plan, so it does not hold "
+                                 "every resource; apply it, then check the next plan",
+                        document.location("/complete"))]
     problems = []
     for key, expected in (("resource_changes", list), ("planned_values", dict),
                           ("prior_state", dict), ("configuration", dict)):

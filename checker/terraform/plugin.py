@@ -17,7 +17,9 @@ if TYPE_CHECKING:
     from ..loaders.base import LoadContext
 
 
-@hookimpl
+# After the CloudFormation plugin: a [[setup]] may name a template holding its metric
+# attribution beside the plan holding the resources (see extend.py).
+@hookimpl(trylast=True)
 def personalize_lint_extend_inventory(
     inventory: Inventory, config: Config, ctx: LoadContext
 ) -> None:

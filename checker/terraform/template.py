@@ -30,7 +30,7 @@ from ..cloudformation.nodes import RNode, at, concat, unresolved
 from ..cloudformation.template import Template, dotted
 from ..location import join_pointer
 from . import mapping
-from .follow import Target, expression_at, follow, references
+from .follow import Target, blamed_reference, expression_at, follow, references
 from .plan import Instance, Plan
 
 _NOT_NAME = re.compile(r"[^a-zA-Z0-9+=,.@_-]+")
@@ -107,6 +107,9 @@ class PlanResolver(Resolver):
         self.plan_template = template
         self.plan = template.plan
         self._properties: dict[str, dict[str, RNode]] = {}
+        # Each role asks every attachment of the plan for its role's name: once each.
+        self._texts: dict[tuple[str, tuple[str | int, ...]], str | None] = {}
+        self._by_text: dict[tuple[str, tuple[str | int, ...]], dict[str, list[Instance]]] = {}
 
     # -- the linker's questions ----------------------------------------------------------
 
@@ -177,6 +180,13 @@ class PlanResolver(Resolver):
             return concat("", "arn:", self.pseudo("AWS::Partition"), ":kms:",
                           self.pseudo("AWS::Region"), ":", self.pseudo("AWS::AccountId"),
                           ":key/", key)
+        if self.template.type_of(logical_id) == "AWS::KMS::Alias" and attribute == "Arn":
+            # arn:aws:kms:<region>:<account>:alias/<name> (CloudFormation has no such
+            # attribute for an alias, so resources.get_att does not build it).
+            alias = self.identity(logical_id, "Ref")
+            return concat("", "arn:", self.pseudo("AWS::Partition"), ":kms:",
+                          self.pseudo("AWS::Region"), ":", self.pseudo("AWS::AccountId"),
+                          ":", alias)
         if attribute == "Ref":
             return resources.ref(self, logical_id)
         return resources.get_att(self, logical_id, attribute)
@@ -221,7 +231,8 @@ class PlanResolver(Resolver):
     def unknown(self, instance: Instance, path: tuple[str | int, ...]) -> RNode:
         pointer = join_pointer(instance.unknown_pointer or instance.values_pointer, *path)
         refs = references(expression_at(instance.expressions, path))
-        why = f"it depends on {refs[0]}, which" if refs else "it"
+        blamed = blamed_reference(self.plan, refs, instance)
+        why = f"it depends on {blamed}, which" if blamed else "it"
         return unresolved(pointer, f"{why} is known only after apply (unknown in the plan)")
 
     def link(self, instance: Instance, *path: str | int) -> RNode | None:
@@ -266,9 +277,33 @@ class PlanResolver(Resolver):
         return RNode(pointer, name.rstrip("-."),
                      pseudo=frozenset({f"resource:{instance.address}"}))
 
+    def by_text(self, kind: str, attribute: str, *, each: bool = False
+                ) -> dict[str, list[Instance]]:
+        """The plan's instances of ``kind`` by the text of ``attribute`` (``each``: by
+        each item of that list), such as role policies by role name, for every role to
+        look up its own."""
+        key = (kind, (attribute, each))
+        if key not in self._by_text:
+            grouped: dict[str, list[Instance]] = {}
+            for instance in self.plan.of_types(kind):
+                if each:
+                    node = self.value(instance, attribute)
+                    items = node.items() if node is not None else []
+                    texts = {self.text(instance, attribute, i) for i in range(len(items))}
+                else:
+                    texts = {self.text(instance, attribute)}
+                for text in texts - {None, ""}:
+                    assert text is not None
+                    grouped.setdefault(text, []).append(instance)
+            self._by_text[key] = grouped
+        return self._by_text[key]
+
     def text(self, instance: Instance, *path: str | int) -> str | None:
-        node = self.link(instance, *path)
-        return node.text() if node is not None else None
+        key = (instance.address, path)
+        if key not in self._texts:
+            node = self.link(instance, *path)
+            self._texts[key] = node.text() if node is not None else None
+        return self._texts[key]
 
 
 def _step(value: Any, token: str | int) -> Any:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+from html_page import XHTML, finding_items, page_text, parse_page
 from world import Aws, deploy
 
 from helpers import REPO, run_cli, write
@@ -79,3 +80,25 @@ def test_a_damaged_inventory_file_is_pl002(tmp_path: Path) -> None:
     assert "version 2 is not supported" in by_file["old.json"]
     assert "does not match its schema at /personalizeLintInventory/setups/0" in by_file["bad.json"]
     assert [f["line"] for f in findings if f["path"] == "old.json"] == [1]
+
+
+def test_a_replayed_audit_as_html_marks_the_failing_statement(aws: Aws, tmp_path: Path) -> None:
+    """The collected trust policy, pretty-printed, with the unguarded statement marked;
+    the finding's fingerprint is the one the audit's JSON (and baselines) carry."""
+    deploy(aws, "broken", broken={"trust-unguarded"})
+    audited = run_cli("audit", "--region", "us-east-1", "--format", "json", "-o", "audit.json",
+                      "--save-inventory", "inventory.json", cwd=tmp_path, env=aws.env)
+    assert audited.code == 0, audited.err
+    replayed = run_cli("check", "inventory.json", "--format", "html", "-o", "audit.html",
+                       cwd=tmp_path, env={"AWS_ENDPOINT_URL": "x"})
+    assert replayed.code == 0, replayed.err
+    page = parse_page((tmp_path / "audit.html").read_text(encoding="utf-8"))
+    [trust] = [i for i in finding_items(page) if i["rule"] == "PL102"]
+    [audit_finding] = [f for f in json.loads((tmp_path / "audit.json").read_text())["findings"]
+                       if f["rule_id"] == "PL102"]
+    assert trust["element"].get("data-fingerprint") == audit_finding["fingerprint"]
+    pre = trust["element"].find(f".//{XHTML}pre")
+    lines = page_text(pre).split("\n")
+    marked = [line for line in lines if " > " in line]
+    assert any('"sts:AssumeRole"' in line for line in marked), lines
+    assert not any(line.strip().startswith(("1 >", "2 >")) for line in lines), lines

@@ -83,6 +83,21 @@ def test_the_compliant_example_is_clean_and_its_note_is_informational() -> None:
     assert code == 8
 
 
+def test_cfn_lints_own_ignores_apply_to_our_ids(tmp_path: Path) -> None:
+    """``--ignore-checks`` (an ID or a prefix) and a resource's ``Metadata: cfn-lint:
+    config: ignore_checks`` hide our matches as they hide cfn-lint's own."""
+    code, matches = cfn_lint(BROKEN, "--ignore-checks", "W9102", "E93", cwd=EXAMPLES)
+    assert ours(matches) == sorted(m for m in BROKEN_MATCHES if m[0] not in ("W9102", "E9301"))
+    assert code == 2
+    template = write(tmp_path / "stack.yaml", BROKEN.read_text(encoding="utf-8").replace(
+        "  MetricsRole:\n    Type: AWS::IAM::Role\n",
+        "  MetricsRole:\n    Type: AWS::IAM::Role\n    Metadata:\n      cfn-lint:\n"
+        "        config:\n          ignore_checks: [E9103, W9102]\n"))
+    code, matches = cfn_lint(template, cwd=tmp_path)
+    assert {m[0] for m in ours(matches)} == {"E9201", "E9301", "E9404"}
+    assert code == 2
+
+
 def test_a_piped_template_gets_the_same_matches() -> None:
     code, matches = cfn_lint(cwd=EXAMPLES, stdin=BROKEN.read_text(encoding="utf-8"))
     assert ours(matches) == sorted(BROKEN_MATCHES)

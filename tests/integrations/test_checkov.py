@@ -157,12 +157,11 @@ def test_a_file_checkov_names_but_the_engine_cannot_read_fails_pl003(
     assert details == [f"PL003 Check not evaluated: personalize-lint cannot find the file checkov "
                        f"scans (gone/stack.yaml) from {tmp_path} or the scanned folders"]
 
+
 def test_terraform_plans(checkov_bin: Path, tmp_path: Path) -> None:
     """The Terraform examples, and the CloudFormation families as Terraform plans them
     (written by the Terraform tests' plan builder): every finding fails its check on the
     resource address it names, and no check fails without a finding."""
-    pytest.importorskip("personalize_lint.terraform",
-                        reason="the terraform-plan loader (branch tf13) is not merged yet")
     scanned = tmp_path / "plans"
     shutil.copytree(EXAMPLES / "terraform", scanned / "examples")
     sys.path.insert(0, str(REPO / "tests" / "terraform"))
@@ -199,4 +198,8 @@ def test_terraform_plans(checkov_bin: Path, tmp_path: Path) -> None:
             checkov_id(f.rule_id) for f in scan_file(plan).findings}, where
     passed = results(reports["terraform_plan"], "passed_checks")
     assert ("/examples/compliant/plan.json", "aws_iam_role.metrics", "CKV_PL_101") in passed
+    # The broken key's policy was not evaluated (CKV_PL_003 fails there): none of its
+    # checks passes.
+    assert not [key for key in passed if key[:2] == (broken, "aws_kms_key.metrics")]
+    assert (broken, "aws_iam_role.metrics", "CKV_PL_101") in passed
     assert code == 1

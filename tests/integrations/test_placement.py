@@ -189,3 +189,26 @@ def test_plan_findings_go_where_checkov_shows_a_resource(
                if placement.verdict("PL204", r, "aws_s3_bucket_policy",
                                     anchor="aws_iam_role.first").result == "FAILED"]
     assert failing == [carrier]
+
+
+TF_BROKEN = EXAMPLES / "terraform" / "broken" / "plan.json"
+
+
+@pytest.mark.parametrize(("rule_id", "resource", "kind", "result"), [
+    # The key policy names the role by an ARN known only after apply: PL003 on the key.
+    ("PL003", "aws_kms_key.metrics", "aws_kms_key", "FAILED"),
+    # So no key rule passes there: nothing was decided about the key policy.
+    ("PL301", "aws_kms_key.metrics", "aws_kms_key", "UNKNOWN"),
+    ("PL304", "aws_kms_key.metrics", "aws_kms_key", "UNKNOWN"),
+    ("PL001", "aws_kms_key.metrics", "aws_kms_key", "UNKNOWN"),
+    # What was decided elsewhere still passes or fails.
+    ("PL102", "aws_iam_role.metrics", "aws_iam_role", "FAILED"),
+    ("PL101", "aws_iam_role.metrics", "aws_iam_role", "PASSED"),
+    ("PL201", "aws_s3_bucket_policy.metrics", "aws_s3_bucket_policy", "PASSED"),
+])
+def test_what_was_not_evaluated_on_a_resource_never_passes_there(
+    rule_id: str, resource: str, kind: str, result: str
+) -> None:
+    placement = Placement.of(scan_file(TF_BROKEN))
+    verdict = placement.verdict(rule_id, resource, kind, anchor="awscc_personalize_schema.items")
+    assert verdict.result == result, verdict

@@ -327,10 +327,91 @@ def test_an_account_policy_is_pretty_printed_with_the_statement_at_the_pointer()
     assert marked(no_grant) == []
 
 
+def test_an_audit_finding_marks_the_failing_statement_of_the_collected_policy() -> None:
+    """A rule locates a statement of a collected policy with ``source.locate(...)``: the
+    finding keeps the policy's place (its fingerprint, hence baselines, do not change),
+    and the excerpt marks the statement."""
+    data = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "Owner", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1:root"},
+         "Action": "s3:*", "Resource": "*"},
+        {"Sid": "Public", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+         "Resource": f"{BUCKET_ARN}/*"}]}
+    setup = Setup(name="1/us-east-1/retail", location=Location(arn="arn:aws:personalize:"
+                                                               "us-east-1:1:metric-attribution/x"))
+    source = Source(location=Location(arn=BUCKET_ARN, region="us-east-1", pointer="/Policy"))
+    setup.bucket = Bucket(source=Source(location=Location(arn=BUCKET_ARN)),
+                          policy=Policy(data=data, source=source, kind="bucket",
+                                        name="the bucket policy of metrics-bucket"))
+    where = source.locate("Statement", 1, "Principal")
+    assert (where.pointer, where.focus) == ("/Policy", "/Statement/1/Principal")
+    finding = Finding("PL203", "public", where, level="error")
+    report = Report(findings=[finding], rules={}, root=Path("/nonexistent"), tool_version="0",
+                    started=STARTED, inventory=Inventory(setups=[setup]))
+    whole = Finding("PL203", "public", source.locate(), level="error")
+    assert json_findings(report)[0]["fingerprint"] == json_findings(
+        replace(report, findings=[whole]))[0]["fingerprint"]
+    (item,) = finding_items(parse_page(render(report)))
+    lines = excerpt_lines(item)
+    assert '14 |       "Sid": "Public",' in lines  # statement 1, marked "|"
+    assert '16 >       "Principal": "*",' in lines  # the finding, marked ">"
+    assert marked(item) == ['"Principal": "*"']
+
+
+def test_a_plan_policy_excerpt_is_its_json_pretty_printed_with_the_statement_marked(
+        tmp_path: Path) -> None:
+    """Terraform plans hold policies as JSON strings (one line each): the excerpt is the
+    policy pretty-printed, the statement personalize-lint names marked."""
+    cwd = EXAMPLES / "terraform" / "broken"
+    run_cli("check", "--format", "html", "-o", tmp_path / "report.html", cwd=cwd)
+    page = parse_page((tmp_path / "report.html").read_text(encoding="utf-8"))
+    items = {i["rule"]: i for i in finding_items(page)}
+    write_reports = items["PL104"]  # "the closest is statement 1 (WriteReports)"
+    caption = page_text(write_reports["element"].find(f".//{XHTML}figcaption"))
+    assert caption == "plan.json:475:21 (the JSON string, pretty-printed)"
+    finding_lines = [line for line in excerpt_lines(write_reports) if " > " in line]
+    assert '13 >       "Sid": "WriteReports"' in finding_lines
+    assert not any("PublishMetrics" in line for line in finding_lines)
+
+
+SECRET = "s3cr3t-external-id"
+
+
+def test_values_a_plan_marks_sensitive_are_not_copied_into_the_page(tmp_path: Path) -> None:
+    """``terraform show -json`` writes sensitive values in clear and marks them in
+    ``after_sensitive``/``sensitive_values``: the page shows where, never what."""
+    plan = json.loads((EXAMPLES / "terraform" / "broken" / "plan.json").read_text())
+    for change in plan["resource_changes"]:
+        if change["address"] == "aws_iam_role.metrics":
+            after = change["change"]["after"]
+            trust = json.loads(after["assume_role_policy"])
+            trust["Statement"][0]["Condition"] = {"StringEquals": {"sts:ExternalId": SECRET}}
+            after["assume_role_policy"] = json.dumps(trust)
+            after["description"] = f"rotated with {SECRET}"
+            change["change"]["after_sensitive"] = {"assume_role_policy": True,
+                                                   "description": True}
+    for resource in plan["planned_values"]["root_module"]["resources"]:
+        if resource["address"] == "aws_iam_role.metrics":
+            resource["values"]["assume_role_policy"] = after["assume_role_policy"]
+            resource["sensitive_values"] = {"assume_role_policy": True}
+    folder = tmp_path / "infra"
+    shutil.copytree(EXAMPLES / "terraform" / "broken", folder)
+    write(folder / "plan.json", json.dumps(plan, indent=2))
+    as_json = run_cli("check", "--format", "json", cwd=folder)
+    assert "PL102" in {f["rule_id"] for f in as_json.json()["findings"]}
+    run_cli("check", "--format", "html", "-o", tmp_path / "report.html", cwd=folder)
+    text = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert SECRET not in text
+    page = parse_page(text)
+    assert_page_holds(page, as_json.json()["findings"])
+    trust_item = {i["rule"]: i for i in finding_items(page)}["PL102"]
+    assert "sensitive in the plan: not shown" in trust_item["text"]
+
+
 # --- The command line -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("example", ["broken", "compliant"])
+@pytest.mark.parametrize("example", ["broken", "compliant", "cloudformation",
+                                     "terraform/broken", "terraform/compliant"])
 def test_the_examples_as_html_hold_what_json_reports(example: str, tmp_path: Path) -> None:
     cwd = EXAMPLES / example
     as_json = run_cli("check", "--format", "json", cwd=cwd)

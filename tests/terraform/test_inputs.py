@@ -87,6 +87,17 @@ def test_an_errored_plan_is_pl002(tmp_path: Path, lint) -> None:
     assert "does not hold every change" in finding.message
 
 
+def test_an_incomplete_plan_is_pl002(tmp_path: Path, lint) -> None:
+    # Terraform 1.8+ marks a plan with deferred changes "complete": false ("an incomplete
+    # plan that will probably therefore need at least one more plan/apply round to
+    # converge", hashicorp/terraform#34642): resources of the set-up may be missing.
+    [finding] = lint(_plan(tmp_path, complete=False, deferred_changes=[]))
+    assert finding.rule_id == "PL002" and finding.location.pointer == "/complete"
+    assert "does not hold every resource" in finding.message
+    findings = lint(_plan(tmp_path, complete=True, applyable=True))
+    assert sorted(f.rule_id for f in findings) == ["PL101", "PL102"]
+
+
 def test_a_section_of_the_wrong_type_is_pl002(tmp_path: Path, lint) -> None:
     findings = lint(_plan(tmp_path, resource_changes={"not": "a list"}))
     assert [(f.rule_id, f.location.pointer) for f in findings] == [
@@ -119,6 +130,22 @@ def test_bad_plans_do_not_stop_the_run(tmp_path: Path) -> None:
                        "good.json": {"PL101", "PL102", "PL409"}}
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig"])
+def test_a_plan_saved_by_windows_powershell_is_read(tmp_path: Path, lint, encoding) -> None:
+    # `terraform show -json plan.tfplan > plan.json` in Windows PowerShell: "Redirecting the
+    # output of a PowerShell command ... using the redirection operator (>) is functionally
+    # equivalent to piping to Out-File", and "In Windows PowerShell, any Unicode encoding,
+    # except UTF7, always creates a BOM" (about_Character_Encoding). A plan is read here,
+    # never sent to AWS: its encoding is no finding (a policy file's would be, PL001).
+    text = json.dumps(FAMILIES["trust.yaml"]().build(), indent=1)
+    path = tmp_path / "plan.json"
+    path.write_bytes(text.encode(encoding))
+    assert sorted(f.rule_id for f in lint(path)) == ["PL101", "PL102"]
+    policy = tmp_path / "policy.json"
+    policy.write_bytes('{"Version": "2012-10-17", "Statement": []}'.encode(encoding))
+    assert "PL001" in {f.rule_id for f in lint(policy)}
+
+
 def test_a_state_file_named_as_the_setups_plan(tmp_path: Path, lint) -> None:
     (tmp_path / "state.json").write_text(json.dumps(SHOWN_STATE))
     (tmp_path / "personalize-lint.toml").write_text(
@@ -140,3 +167,15 @@ def test_an_empty_plan_gives_nothing(tmp_path: Path, lint) -> None:
     path = tmp_path / "plan.json"
     PlanBuilder().write(path)
     assert lint(path) == []
+
+
+def test_a_truncated_plan_named_as_the_setups_plan(tmp_path: Path, lint) -> None:
+    # The set-up's checks that needed the plan are named as not evaluated, like a state's.
+    (tmp_path / "plan.json").write_text(json.dumps(FAMILIES["trust.yaml"]().build())[:2000])
+    (tmp_path / "personalize-lint.toml").write_text(
+        '[[setup]]\nname = "retail"\nterraform-plan = "plan.json"\n')
+    findings = {f.rule_id: f for f in lint(root=tmp_path)}
+    assert sorted(findings) == ["PL001", "PL003"]
+    assert findings["PL001"].location.path == "plan.json"
+    assert "not evaluated: plan.json is not a readable Terraform plan" in findings[
+        "PL003"].message

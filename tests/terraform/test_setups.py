@@ -181,3 +181,53 @@ def test_the_cli_checks_the_setup_of_a_changed_plan(project: Path) -> None:
     assert [(f["rule_id"], f["path"], f["setup"], f["logical_id"])
             for f in run.json()["findings"]] == [
         ("PL103", "infra/plan.json", "retail", "aws_iam_role_policy.publish")]
+
+
+TEMPLATE = f"""\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Attribution:
+    Type: AWS::Personalize::MetricAttribution
+    Properties:
+      Name: retail-attribution
+      DatasetGroupArn: {REQUEST["datasetGroupArn"]}
+      Metrics:
+        - {{EventType: click, MetricName: CLICK_COUNT, Expression: SAMPLECOUNT()}}
+        - {{EventType: purchase, MetricName: REVENUE, Expression: SUM(Items.PRICE)}}
+      MetricsOutputConfig:
+        RoleArn: {ROLE_ARN}
+        S3DataDestination:
+          Path: s3://{BUCKET}/attribution/
+          KmsKeyArn: {REQUEST["metricsOutputConfig"]["s3DataDestination"]["kmsKeyArn"]}
+"""
+
+
+def test_the_attribution_can_come_from_a_template_beside_the_plan(project: Path, lint) -> None:
+    # The CloudFormation template holds only the attribution; the plan holds the role,
+    # bucket and key it names. Neither file's "not defined here" notes stand for what the
+    # other gives.
+    _key_known(without_stack()).write(project / "infra" / "plan.json", indent=1)
+    write(project / "cfn" / "attribution.yaml", TEMPLATE)
+    _config(project, 'template = "cfn/attribution.yaml"')
+    findings = lint(root=project)
+    assert findings == [], [f.message for f in findings]
+
+
+def test_a_template_beside_the_plan_checks_the_plans_role(project: Path, lint) -> None:
+    b = _key_known(without_stack())
+    policy = next(x for x in b.resources if x.address == "aws_iam_role_policy.publish")
+    policy.config["policy"] = policy.config["policy"].replace("PutMetricData", "GetMetricData")
+    b.write(project / "infra" / "plan.json", indent=1)
+    write(project / "cfn" / "attribution.yaml", TEMPLATE.replace(
+        "Path: s3://", "Path: s3://unknown-"))
+    _config(project, 'template = "cfn/attribution.yaml"')
+    findings = lint(root=project)
+    # The bucket is in neither file: both say so.
+    assert sorted((f.rule_id, f.location.path, f.location.logical_id) for f in findings) == [
+        ("PL003", "cfn/attribution.yaml", "Attribution"),
+        ("PL003", "personalize-lint.toml", None),
+        ("PL103", "infra/plan.json", "aws_iam_role_policy.publish"),
+        ("PL104", "infra/plan.json", "aws_iam_policy.write_reports")]
+    notes = [f.message for f in findings if f.rule_id == "PL003"]
+    assert all("bucket unknown-retail-personalize-metrics is not defined in this" in n
+               for n in notes)

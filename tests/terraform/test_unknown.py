@@ -10,6 +10,8 @@ there at all.
 
 from __future__ import annotations
 
+import json
+
 from planbuilder import Encode, Fmt, Ref
 from tf_families import ACCOUNT, COMPUTED, PUBLISH, WRITE_REPORTS, compliant
 
@@ -171,3 +173,50 @@ def test_nothing_is_known_without_the_configuration_section(lint, write_plan, tm
     assert "PL003" in {f.rule_id for f in findings}
     assert not {"PL101", "PL103", "PL104", "PL105", "PL201", "PL301"} & {
         f.rule_id for f in findings if not f.message.startswith("Could not decide")}
+
+
+def _attached_in_role(publish: dict) -> object:
+    """The publish policy as an aws_iam_policy whose ARN (known only after apply) the role
+    lists in managed_policy_arns, beside an AWS managed policy."""
+    from tf_families import r
+
+    b = compliant()
+    b.resources = [x for x in b.resources if x.address != "aws_iam_role_policy.publish"]
+    policy = r(b, "aws_iam_policy", "publish", {"name": "Publish", "path": "/",
+                                                "policy": Encode(publish)})
+    role = next(x for x in b.resources if x.address == "aws_iam_role.metrics")
+    role.config["managed_policy_arns"] = ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+                                          Ref(policy, "arn")]
+    return b
+
+
+def test_a_role_listing_a_new_policys_arn_is_checked_with_that_policy(lint, write_plan):
+    # managed_policy_arns = ["arn:aws:iam::aws:policy/...", aws_iam_policy.publish.arn]:
+    # the list is known but for the new policy's ARN, the one reference known only after
+    # apply: that entry is the plan's aws_iam_policy.publish.
+    assert lint(write_plan(_attached_in_role(PUBLISH))) == []
+    broken = {"Version": "2012-10-17", "Statement": [
+        {**PUBLISH["Statement"][0], "Action": "cloudwatch:GetMetricData"}]}
+    findings = lint(write_plan(_attached_in_role(broken)))
+    assert [(f.rule_id, f.location.logical_id) for f in findings] == [
+        ("PL103", "aws_iam_policy.publish")]
+
+
+def test_the_reference_named_as_unknown_is_one_known_only_after_apply(lint, write_plan):
+    # policy = templatefile("${path.module}/write.json.tpl", { arn = aws_s3_bucket.x.arn }):
+    # the configuration lists path.module first, which is known while planning.
+    b = compliant()
+    role_policy = next(x for x in b.resources if x.address == "aws_iam_role_policy.publish")
+    role_policy.config["policy"] = Fmt("{}{}", "PATH", Ref("aws_s3_bucket.metrics", "arn"))
+    plan = b.build()
+    for resource in plan["configuration"]["root_module"]["resources"]:
+        if resource["address"] == "aws_iam_role_policy.publish":
+            refs = resource["expressions"]["policy"]["references"]
+            resource["expressions"]["policy"]["references"] = ["path.module", *refs]
+    path = write_plan(b)
+    path.write_text(json.dumps(plan, indent=1))
+    notes = _messages(lint(path))
+    assert any("aws_iam_role_policy.publish.policy not evaluated: it depends on "
+               "aws_s3_bucket.metrics.arn, which is known only after apply" in m
+               for m in notes), notes
+    assert not any("path.module" in m for m in notes), notes

@@ -17,7 +17,8 @@ A check then says, for one rule and one resource: FAILED when active findings of
 are placed there; SKIPPED when only suppressed ones are; PASSED when the resource belongs
 to a set-up the engine evaluated and is of a type the rule's family examines; otherwise
 nothing (checkov's UNKNOWN, which it does not report). A resource outside every set-up
-never passes: nothing was decided about it.
+never passes: nothing was decided about it; nor does a resource a PL003 "not evaluated"
+is placed on (active or suppressed): some of its checks could not be made.
 """
 
 from __future__ import annotations
@@ -115,7 +116,9 @@ class Placement:
                 f"{self.scan.headline(f)} (suppressed: "
                 f"{f.suppression.justification if f.suppression else ''})" for f in hidden])
         family = FAMILY_TYPES.get(rule_id[2:3], frozenset())
-        if resource in self.in_setups and resource_type in family:
+        undecided = (("PL003", resource) in self.placed or ("PL003", resource) in self.hidden
+                     or (resource == anchor and "PL003" in self.unplaced))
+        if resource in self.in_setups and resource_type in family and not undecided:
             return Verdict("PASSED")
         return Verdict("UNKNOWN")
 
