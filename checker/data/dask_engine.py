@@ -59,7 +59,14 @@ from typing import Any
 import dask
 import numpy as np
 from dask.utils import parse_timedelta
-from distributed import Client, LocalCluster, as_completed, get_client, get_worker
+from distributed import (
+    Client,
+    LocalCluster,
+    WorkerPlugin,
+    as_completed,
+    get_client,
+    get_worker,
+)
 from distributed.scheduler import KilledWorker  # there since 1.x; top-level only lately
 
 from . import engine as local
@@ -146,6 +153,7 @@ class DaskSession:
             silence_logs=logging.CRITICAL,
         )
         self._client = Client(self._cluster)
+        self._client.register_plugin(_QuietWorkerLog(), name="personalize-lint-quiet-log")
         return self._client
 
     def close(self) -> None:
@@ -577,6 +585,16 @@ def _check_partition(pieces: list[Piece], *, bits: int, budget: int, run_id: str
         return index.finish()
     finally:
         shutil.rmtree(spill, ignore_errors=True)
+
+
+class _QuietWorkerLog(WorkerPlugin):
+    """On the worker processes of the run's own LocalCluster, whose stderr is the user's: a
+    worker closing after a lost connection logs through ``tornado.application`` too, which
+    ``silence_logs`` leaves on. Registered plugins also reach restarted workers."""
+
+    def setup(self, worker: Any) -> None:
+        for name in ("distributed", "tornado", "tornado.application", "asyncio"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def _silence_dask_log() -> None:
