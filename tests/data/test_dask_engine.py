@@ -523,6 +523,32 @@ def test_own_local_cluster_losing_a_worker_is_one_line_on_stderr(tmp_path: Path)
         "data/a.csv"), lines[0]
 
 
+NOISY_WORKER = """
+import logging, sys
+
+async def dask_setup(worker):
+    # What a restarted worker or one closing after its nanny went away writes (seen under
+    # load): Dask's INFO log before any plugin runs, multiprocessing's traceback.
+    logging.getLogger("distributed.worker").error("Starting Worker plugin shuffle")
+    sys.stderr.write("Process Dask Worker process (from Nanny):\\nTraceback (most recent...\\n")
+    sys.stderr.flush()
+"""
+
+
+def test_own_local_cluster_workers_write_nothing_to_the_users_stderr(tmp_path: Path) -> None:
+    """Whatever the run's own worker processes write to stderr stays off the user's: a
+    clean run prints its report and nothing else."""
+    project(tmp_path, ["data/*.csv"])
+    write(tmp_path / "data" / "a.csv", csv(row(), row(), row(user="b", ts=OLD)))
+    preload = write(tmp_path / "noisy_worker.py", NOISY_WORKER)
+    proc = run_cli(tmp_path, "check", "--engine", "dask", "--dask-workers", "1",
+                   "--format", "json",
+                   env={"DASK_DISTRIBUTED__WORKER__PRELOAD": json.dumps([str(preload)])})
+    assert proc.stderr == ""
+    assert proc.returncode == 1
+    assert {"PL603", "PL604"} <= {f["rule_id"] for f in json.loads(proc.stdout)["findings"]}
+
+
 # --- the engine failing is exit 2 with one line -------------------------------------------
 
 
