@@ -410,6 +410,28 @@ def test_cross_account_key_without_its_policy_is_not_evaluated(project: Path) ->
                "account's key and its policy is not known)" in f.message for f in findings)
 
 
+ROLE_WITHOUT_KMS = doc({"Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*"},
+                      {"Effect": "Allow", "Action": "s3:PutObject",
+                       "Resource": "arn:aws:s3:::retail-personalize-metrics/attribution/*"})
+
+
+@pytest.mark.parametrize(("key_account", "expected"), [(ACCOUNT, []), (OTHER, ["PL105"])],
+                         ids=["same account", "another account"])
+def test_a_key_policy_naming_the_role_grants_it_on_its_own_in_the_same_account(
+        project: Path, key_account: str, expected: list[str]) -> None:
+    # "If the key and the IAM principal are in the same AWS account, you can use the key
+    # policy alone to control access ... However, when a caller in one account must access a
+    # key in another account, you can't use a key policy alone to grant access." (KMS
+    # developer guide, KMS key access and permissions.) The example's key policy names the
+    # role; here the role's own policies grant no kms: action at all.
+    other_key = KEY.replace(ACCOUNT, key_account)
+    attribution = project / "personalize/metric-attribution.json"
+    attribution.write_text(attribution.read_text(encoding="utf-8").replace(KEY, other_key),
+                           encoding="utf-8")
+    add(project, {"iam/personalize-role-policy.json": ROLE_WITHOUT_KMS}, "")
+    assert ids(lint(project)) == expected
+
+
 def test_cross_account_bucket_with_both_grants(project: Path) -> None:
     add(project, {"s3/metrics-bucket-policy.json": BUCKET_NAMING_ROLE},
         f'bucket-account = "{OTHER}"')
