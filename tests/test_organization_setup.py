@@ -598,6 +598,31 @@ def test_config_problems_in_the_new_keys_are_pl004(project: Path, keys: str,
     assert pl004[0].location.span is not None
 
 
+@pytest.mark.parametrize("keys", [
+    f'service-control-policies = ["{FULL}", "org/bad.json"]',
+    'resource-control-policies = ["org/bad.json"]',
+    'role-permissions-boundary = "org/bad.json"',
+    'key-grants = "org/bad.json"',
+], ids=["scp", "rcp", "boundary", "grants"])
+def test_a_syntax_error_in_any_new_key_is_pl001_at_its_line_and_the_run_goes_on(
+        project: Path, keys: str) -> None:
+    # As a user sees it: `check --format json`, one broken file named by each new key, and
+    # a second file in the same run (the role policy, which grants no CloudWatch) still
+    # reported. No traceback on stderr.
+    add(project, {"org/bad.json": '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {,\n',
+                  "iam/personalize-role-policy.json": doc(
+                      {"Effect": "Allow", "Action": ["s3:PutObject", "kms:*"],
+                       "Resource": "*"})}, keys)
+    run = run_cli("check", "--format", "json", cwd=project)
+    assert run.code == 1 and "Traceback" not in run.err, run.err
+    findings = run.json()["findings"]
+    (pl001,) = [f for f in findings if f["rule_id"] == "PL001"]
+    assert pl001["path"] == "org/bad.json" and pl001["line"] == 4 and pl001["column"], pl001
+    assert "PL103" in {f["rule_id"] for f in findings}
+    assert not {"PL104", "PL105"} & {f["rule_id"] for f in findings if "org/bad.json" in
+                                     f["message"]}
+
+
 # --- The command line ----------------------------------------------------------------------------
 
 def test_cli_exit_codes_with_organization_policies(project: Path) -> None:
