@@ -45,30 +45,6 @@ def test_the_broken_example_fails_with_each_mistake_where_it_is() -> None:
         assert f'"{attribute}"' in lines[finding["line"] - 1], finding
 
 
-def test_a_policy_the_plan_deletes_grants_nothing_after_apply(tmp_path) -> None:
-    # `terraform plan` of a change that removes the role's inline policy: the entry stays in
-    # resource_changes with actions ["delete"] and "after": null (JSON output format,
-    # "Change Representation": after is null when the action is delete), and leaves
-    # planned_values. After apply the role has no grant: the checks fail, not pass.
-    project = tmp_path / "project"
-    shutil.copytree(EXAMPLES / "compliant", project)
-    plan = json.loads((project / "plan.json").read_text(encoding="utf-8"))
-    [entry] = [c for c in plan["resource_changes"]
-               if c["address"] == "aws_iam_role_policy.metrics"]
-    [role] = [c for c in plan["resource_changes"] if c["address"] == "aws_iam_role.metrics"]
-    # The policy exists already, so every value of it is known before the change.
-    before = {**entry["change"]["after"], "role": role["change"]["after"]["name"],
-              "id": f"{role['change']['after']['name']}:attribution"}
-    entry["change"].update(actions=["delete"], before=before, after=None, after_unknown={})
-    root = plan["planned_values"]["root_module"]
-    root["resources"] = [r for r in root["resources"]
-                         if r["address"] != "aws_iam_role_policy.metrics"]
-    (project / "plan.json").write_text(json.dumps(plan, indent=1), encoding="utf-8")
-    run = run_cli("check", ".", "--format", "json", cwd=project)
-    assert run.code == 1, run.err
-    assert sorted(f["rule_id"] for f in run.json()["findings"]) == ["PL103", "PL104"]
-
-
 @pytest.mark.parametrize(("index", "configuration"), [
     (0, {"count_expression": {"constant_value": 1}}),
     ("reports", {"for_each_expression": {"constant_value": {"reports": True}}}),
