@@ -162,13 +162,17 @@ def role(r: Values, instance: Instance) -> Props:
         props["Policies"] = inline
     elif inline is not None:
         elsewhere = _inline_names_managed_elsewhere(r, name)
+        kept = [names for _, names in exclusive_names(r, name)]
         for item in inline.items():
             document = item.member("policy")
             if document is None or document.value == "":
                 continue  # an empty inline_policy block: "no inline policies"
             policy_name = item.member("name")
-            if policy_name is not None and policy_name.text() in elsewhere:
+            text = policy_name.text() if policy_name is not None else None
+            if text in elsewhere:
                 continue  # what the role holds now; the plan's aws_iam_role_policy decides
+            if text and any(text not in names for names in kept):
+                continue  # an aws_iam_role_policies_exclusive of the plan removes it
             members = {"PolicyDocument": document}
             _set(members, "PolicyName", item.member("name"))
             items.append(RNode(item.pointer, members))
@@ -207,6 +211,21 @@ def _detached_arns(r: Values, role_name: str | None) -> set[str]:
             if role_name and before.get("role") == role_name}
 
 
+def _exclusive_arns(r: Values, role_name: str | None) -> list[set[str]]:
+    """The policy ARNs each ``aws_iam_role_policy_attachments_exclusive`` of the role keeps
+    (it detaches the others); only lists the plan knows whole."""
+    kept = []
+    for exclusive in r.by_text("aws_iam_role_policy_attachments_exclusive", "role_name").get(
+            role_name or "", ()):
+        listed = r.value(exclusive, "policy_arns")
+        if listed is None or listed.unresolved is not None:
+            continue
+        texts = [r.text(exclusive, "policy_arns", i) for i in range(len(listed.items()))]
+        if all(texts):
+            kept.append({t for t in texts if t})
+    return kept
+
+
 def _attached_arns(r: Values, name: str | None, role: Instance) -> list[RNode]:
     arns: list[RNode] = []
     listed = r.value(role, "managed_policy_arns")
@@ -214,10 +233,12 @@ def _attached_arns(r: Values, name: str | None, role: Instance) -> list[RNode]:
         arns.append(listed)  # not even how many: PL003
     elif listed is not None:
         detached = _detached_arns(r, name)
+        kept = _exclusive_arns(r, name)
         # An entry known only after apply: the policy its reference names, if one does.
         for i, item in enumerate(listed.items()):
-            if item.unresolved is None and item.text() in detached:
-                continue
+            if item.unresolved is None and (item.text() in detached or any(
+                    item.text() not in arns for arns in kept)):
+                continue  # detached by the plan, or by an exclusive list of it
             linked = r.link(role, "managed_policy_arns", i) if item.unresolved else item
             _set_item(arns, linked)
     if not name:

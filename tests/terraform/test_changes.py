@@ -88,6 +88,20 @@ def detached(plan: Plan, arn: str) -> None:
         "action_reason": "delete_because_no_resource_config"})
 
 
+def added(plan: Plan, kind: str, name: str, values: dict[str, Any]) -> None:
+    """A new resource of the plan, its values known."""
+    address = f"{kind}.{name}"
+    plan["resource_changes"].append({
+        "address": address, "mode": "managed", "type": kind, "name": name,
+        "provider_name": "registry.terraform.io/hashicorp/aws",
+        "change": {"actions": ["create"], "before": None, "after": values,
+                   "after_unknown": {}, "before_sensitive": False, "after_sensitive": {}}})
+    plan["planned_values"]["root_module"]["resources"].append({
+        "address": address, "mode": "managed", "type": kind, "name": name,
+        "provider_name": "registry.terraform.io/hashicorp/aws", "schema_version": 0,
+        "values": values, "sensitive_values": {}})
+
+
 def existing_bucket(plan: Plan) -> None:
     """The bucket and its policy exist: the bucket's policy argument shows that policy."""
     policy = change_of(plan, "aws_s3_bucket_policy.metrics")
@@ -135,11 +149,30 @@ CASES: list[tuple[str, Callable[[Plan], None], tuple[int, list[str]]]] = [
                     "Effect": "Allow", "Action": "cloudwatch:PutMetricData",
                     "Resource": "*"}]})}]),
         without_publish), (0, [])),
+    ("the other inline policy is removed by an exclusive list", _both(
+        lambda p: existing_role(p, inline=[
+            {"name": "attribution", "policy": change_of(p, POLICY)["after"]["policy"]},
+            {"name": "legacy-console", "policy": json.dumps({
+                "Version": "2012-10-17", "Statement": [{
+                    "Effect": "Allow", "Action": "cloudwatch:PutMetricData",
+                    "Resource": "*"}]})}]),
+        without_publish,
+        lambda p: added(p, "aws_iam_role_policies_exclusive", "metrics",
+                        {"role_name": ROLE, "policy_names": ["attribution"]})),
+     (1, ["PL103"])),
     ("an attached policy still publishes",
      _both(lambda p: existing_role(p, attached=[CLOUDWATCH]), without_publish), (0, [])),
     ("the attached policy that publishes is detached",
      _both(lambda p: existing_role(p, attached=[CLOUDWATCH]), without_publish,
            lambda p: detached(p, CLOUDWATCH)), (1, ["PL103"])),
+    ("the attached policy that publishes is left out of an exclusive list",
+     _both(lambda p: existing_role(p, attached=[CLOUDWATCH]), without_publish,
+           lambda p: added(p, "aws_iam_role_policy_attachments_exclusive", "metrics",
+                           {"role_name": ROLE, "policy_arns": []})), (1, ["PL103"])),
+    ("an exclusive list that keeps the attached policy",
+     _both(lambda p: existing_role(p, attached=[CLOUDWATCH]), without_publish,
+           lambda p: added(p, "aws_iam_role_policy_attachments_exclusive", "metrics",
+                           {"role_name": ROLE, "policy_arns": [CLOUDWATCH]})), (0, [])),
     ("the existing bucket, unchanged", existing_bucket, (0, [])),
     ("the bucket's policy is deleted",
      _both(existing_bucket, lambda p: deleted(p, "aws_s3_bucket_policy.metrics")),
