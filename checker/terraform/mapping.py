@@ -198,17 +198,18 @@ def _inline_names_managed_elsewhere(r: Values, role_name: str | None) -> set[str
         return set()
     names = {r.text(p, "name") for p in r.by_text("aws_iam_role_policy", "role").get(
         role_name, ())}
-    names |= {str(before.get("name")) for before in r.plan.deleted.get("aws_iam_role_policy", ())
+    names |= {before.get("name") for before in r.plan.deleted.get("aws_iam_role_policy", ())
               if before.get("role") == role_name}
-    return {n for n in names if n}
+    return {n for n in names if isinstance(n, str) and n}
 
 
 def _detached_arns(r: Values, role_name: str | None) -> set[str]:
     """Policy ARNs the plan detaches from the role (a deleted attachment): the role's
     ``managed_policy_arns`` lists what is attached now, these included."""
-    return {str(before.get("policy_arn"))
+    arns = {before.get("policy_arn")
             for before in r.plan.deleted.get("aws_iam_role_policy_attachment", ())
             if role_name and before.get("role") == role_name}
+    return {a for a in arns if isinstance(a, str)}
 
 
 def _exclusive_arns(r: Values, role_name: str | None) -> list[set[str]]:
