@@ -383,6 +383,15 @@ def closest_hint(result: Result, wanted: str | None = None) -> str:
     return text
 
 
+def condition_hint_is_the_fix(result: Result) -> bool:
+    """Whether the closest statement misses only by a condition whose hint already says
+    what to change (a literal wildcard, a short ARN pattern): "add a statement allowing ..."
+    would ask for the statement that is already there."""
+    ref = result.closest
+    return ref is not None and bool(_literal_wildcard_hint(ref.statement, result.closest_misses)
+                                    or _short_arn_hint(ref.statement, result.closest_misses))
+
+
 def _literal_wildcard_hint(st: Statement, misses: list[str]) -> str:
     """A failing exact operator (StringEquals ...) whose value holds "*" or "?": the author
     meant a pattern, which only the Like operators (and the ARN operators) read."""

@@ -66,6 +66,7 @@ from ._iam_common import (
     bucket_in_role_account,
     bucket_rcp_levels,
     closest_hint,
+    condition_hint_is_the_fix,
     dataset_group_of,
     deny_hint,
     facts,
@@ -184,14 +185,17 @@ def _check_trust(policy: Policy, f: Facts | None, fallback: Location, setup: str
                 location, related=related, setup=setup,
             )
             return
-        fix = (f"Narrow the Deny so that it leaves sts:AssumeRole to {PERSONALIZE_SERVICE}."
-               if result.explicit_deny else
-               f'Add a statement allowing Principal {{"Service": "{PERSONALIZE_SERVICE}"}} the '
-               "action sts:AssumeRole.")
+        if result.explicit_deny:
+            fix = f" Narrow the Deny so that it leaves sts:AssumeRole to {PERSONALIZE_SERVICE}."
+        elif condition_hint_is_the_fix(result):
+            fix = ""  # the hint names the operator or pattern to change
+        else:
+            fix = (f' Add a statement allowing Principal {{"Service": "{PERSONALIZE_SERVICE}"}} '
+                   "the action sts:AssumeRole.")
         yield Finding(
             "PL101",
             f"The trust policy does not let {PERSONALIZE_SERVICE} call sts:AssumeRole, so "
-            f"Personalize cannot use the role.{why}{service_typo_hint(policy)} {fix}",
+            f"Personalize cannot use the role.{why}{service_typo_hint(policy)}{fix}",
             location, related=related, setup=setup,
         )
 

@@ -104,7 +104,12 @@ class PlanLinker(Linker):
         return bucket
 
     def _policy_argument(self, name: str) -> RNode | None:
-        """The ``policy`` argument of the plan's ``aws_s3_bucket`` named ``name``."""
+        """The ``policy`` argument of the plan's ``aws_s3_bucket`` named ``name``. None when
+        the plan deletes an aws_s3_bucket_policy of the bucket: the provider reads the
+        bucket's policy into that argument, so it shows the policy the plan deletes."""
+        if any(before.get("bucket") == name
+               for before in self.plan.deleted.get("aws_s3_bucket_policy", ())):
+            return None
         for address in self.live("AWS::S3::Bucket"):
             if self.ref(address) == name:
                 node = self.resolver.value(self.template.instance(address), "policy")

@@ -161,10 +161,18 @@ def role(r: Values, instance: Instance) -> Props:
     if inline is not None and inline.unresolved is not None:
         props["Policies"] = inline
     elif inline is not None:
+        elsewhere = _inline_names_managed_elsewhere(r, name)
+        kept = [names for _, names in exclusive_names(r, name)]
         for item in inline.items():
             document = item.member("policy")
             if document is None or document.value == "":
                 continue  # an empty inline_policy block: "no inline policies"
+            policy_name = item.member("name")
+            text = policy_name.text() if policy_name is not None else None
+            if text in elsewhere:
+                continue  # what the role holds now; the plan's aws_iam_role_policy decides
+            if text and any(text not in names for names in kept):
+                continue  # an aws_iam_role_policies_exclusive of the plan removes it
             members = {"PolicyDocument": document}
             _set(members, "PolicyName", item.member("name"))
             items.append(RNode(item.pointer, members))
@@ -180,14 +188,58 @@ def role(r: Values, instance: Instance) -> Props:
     return props
 
 
+def _inline_names_managed_elsewhere(r: Values, role_name: str | None) -> set[str]:
+    """Inline policy names of the role that an aws_iam_role_policy of the plan writes or
+    deletes. The provider reads every inline policy of an existing role into its
+    ``inline_policy`` (resourceRoleRead: ``d.Set("inline_policy", ...)`` of all of them), so
+    a role the plan does not replace shows the policies as they are now, before the plan's
+    aws_iam_role_policy changes or deletes them."""
+    if not role_name:
+        return set()
+    names = {r.text(p, "name") for p in r.by_text("aws_iam_role_policy", "role").get(
+        role_name, ())}
+    names |= {before.get("name") for before in r.plan.deleted.get("aws_iam_role_policy", ())
+              if before.get("role") == role_name}
+    return {n for n in names if isinstance(n, str) and n}
+
+
+def _detached_arns(r: Values, role_name: str | None) -> set[str]:
+    """Policy ARNs the plan detaches from the role (a deleted attachment): the role's
+    ``managed_policy_arns`` lists what is attached now, these included."""
+    arns = {before.get("policy_arn")
+            for before in r.plan.deleted.get("aws_iam_role_policy_attachment", ())
+            if role_name and before.get("role") == role_name}
+    return {a for a in arns if isinstance(a, str)}
+
+
+def _exclusive_arns(r: Values, role_name: str | None) -> list[set[str]]:
+    """The policy ARNs each ``aws_iam_role_policy_attachments_exclusive`` of the role keeps
+    (it detaches the others); only lists the plan knows whole."""
+    kept = []
+    for exclusive in r.by_text("aws_iam_role_policy_attachments_exclusive", "role_name").get(
+            role_name or "", ()):
+        listed = r.value(exclusive, "policy_arns")
+        if listed is None or listed.unresolved is not None:
+            continue
+        texts = [r.text(exclusive, "policy_arns", i) for i in range(len(listed.items()))]
+        if all(texts):
+            kept.append({t for t in texts if t})
+    return kept
+
+
 def _attached_arns(r: Values, name: str | None, role: Instance) -> list[RNode]:
     arns: list[RNode] = []
     listed = r.value(role, "managed_policy_arns")
     if listed is not None and listed.unresolved is not None:
         arns.append(listed)  # not even how many: PL003
     elif listed is not None:
+        detached = _detached_arns(r, name)
+        kept = _exclusive_arns(r, name)
         # An entry known only after apply: the policy its reference names, if one does.
         for i, item in enumerate(listed.items()):
+            if item.unresolved is None and (item.text() in detached or any(
+                    item.text() not in arns for arns in kept)):
+                continue  # detached by the plan, or by an exclusive list of it
             linked = r.link(role, "managed_policy_arns", i) if item.unresolved else item
             _set_item(arns, linked)
     if not name:

@@ -114,6 +114,8 @@ class Plan:
                                         "/configuration/root_module")
         self.instances: list[Instance] = []
         self.by_address: dict[str, Instance] = {}
+        # Objects the plan deletes, by type: their values before the change.
+        self.deleted: dict[str, list[dict[str, Any]]] = {}
         self._by_type: dict[str, list[Instance]] | None = None
         self._by_name: dict[tuple[str, str, str, str], list[Instance]] | None = None
         # Answers that depend on the plan alone (follow(), a key policy's key), by key:
@@ -146,6 +148,9 @@ class Plan:
             after = change.get("after")
             kind, name = entry.get("type"), entry.get("name")
             address = entry.get("address")
+            before = change.get("before")
+            if after is None and isinstance(before, dict) and isinstance(kind, str):
+                self.deleted.setdefault(kind, []).append(before)
             if not (isinstance(after, dict) and isinstance(kind, str) and isinstance(name, str)
                     and isinstance(address, str)):
                 continue  # deleted (no after), or not an entry of the documented shape

@@ -207,6 +207,8 @@ def test_literal_wildcard_message(tmp_path: Path) -> None:
     assert "PL101" in run.out
     assert "StringEquals compares literally" in run.out
     assert "use ArnLike (or StringLike)" in run.out
+    # The statement allowing the service is there: only its operator is wrong.
+    assert "Add a statement allowing" not in run.out
 
 
 def test_denial_messages_without_a_role_name_and_with_an_explicit_deny(tmp_path: Path) -> None:
@@ -240,6 +242,7 @@ def test_short_arn_pattern_message(tmp_path: Path) -> None:
     assert "PL101" in run.out
     assert ("ArnLike compares the six colon-separated fields of an ARN one by one; "
             "'arn:aws:personalize:*' has 4, so it matches no ARN") in " ".join(run.out.split())
+    assert "Add a statement allowing" not in run.out
 
 
 def test_a_trust_deny_asks_to_narrow_the_deny(tmp_path: Path) -> None:
