@@ -410,6 +410,28 @@ def test_cross_account_key_without_its_policy_is_not_evaluated(project: Path) ->
                "account's key and its policy is not known)" in f.message for f in findings)
 
 
+ROLE_WITHOUT_KMS = doc({"Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*"},
+                      {"Effect": "Allow", "Action": "s3:PutObject",
+                       "Resource": "arn:aws:s3:::retail-personalize-metrics/attribution/*"})
+
+
+@pytest.mark.parametrize(("key_account", "expected"), [(ACCOUNT, []), (OTHER, ["PL105"])],
+                         ids=["same account", "another account"])
+def test_a_key_policy_naming_the_role_grants_it_on_its_own_in_the_same_account(
+        project: Path, key_account: str, expected: list[str]) -> None:
+    # "If the key and the IAM principal are in the same AWS account, you can use the key
+    # policy alone to control access ... However, when a caller in one account must access a
+    # key in another account, you can't use a key policy alone to grant access." (KMS
+    # developer guide, KMS key access and permissions.) The example's key policy names the
+    # role; here the role's own policies grant no kms: action at all.
+    other_key = KEY.replace(ACCOUNT, key_account)
+    attribution = project / "personalize/metric-attribution.json"
+    attribution.write_text(attribution.read_text(encoding="utf-8").replace(KEY, other_key),
+                           encoding="utf-8")
+    add(project, {"iam/personalize-role-policy.json": ROLE_WITHOUT_KMS}, "")
+    assert ids(lint(project)) == expected
+
+
 def test_cross_account_bucket_with_both_grants(project: Path) -> None:
     add(project, {"s3/metrics-bucket-policy.json": BUCKET_NAMING_ROLE},
         f'bucket-account = "{OTHER}"')
@@ -574,6 +596,31 @@ def test_config_problems_in_the_new_keys_are_pl004(project: Path, keys: str,
     pl004 = [f for f in findings if f.rule_id == "PL004"]
     assert pl004 and needle in pl004[0].message
     assert pl004[0].location.span is not None
+
+
+@pytest.mark.parametrize("keys", [
+    f'service-control-policies = ["{FULL}", "org/bad.json"]',
+    'resource-control-policies = ["org/bad.json"]',
+    'role-permissions-boundary = "org/bad.json"',
+    'key-grants = "org/bad.json"',
+], ids=["scp", "rcp", "boundary", "grants"])
+def test_a_syntax_error_in_any_new_key_is_pl001_at_its_line_and_the_run_goes_on(
+        project: Path, keys: str) -> None:
+    # As a user sees it: `check --format json`, one broken file named by each new key, and
+    # a second file in the same run (the role policy, which grants no CloudWatch) still
+    # reported. No traceback on stderr.
+    add(project, {"org/bad.json": '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {,\n',
+                  "iam/personalize-role-policy.json": doc(
+                      {"Effect": "Allow", "Action": ["s3:PutObject", "kms:*"],
+                       "Resource": "*"})}, keys)
+    run = run_cli("check", "--format", "json", cwd=project)
+    assert run.code == 1 and "Traceback" not in run.err, run.err
+    findings = run.json()["findings"]
+    (pl001,) = [f for f in findings if f["rule_id"] == "PL001"]
+    assert pl001["path"] == "org/bad.json" and pl001["line"] == 4 and pl001["column"], pl001
+    assert "PL103" in {f["rule_id"] for f in findings}
+    assert not {"PL104", "PL105"} & {f["rule_id"] for f in findings if "org/bad.json" in
+                                     f["message"]}
 
 
 # --- The command line ----------------------------------------------------------------------------

@@ -202,3 +202,19 @@ def test_autoload_can_be_disabled_and_plugin_loaded_explicitly(
         installed, "rules", "--plugin", "acme_personalize_rules", cwd=tmp_path, autoload=False
     )
     assert "ACME001" in explicit.stdout
+
+
+def test_the_core_install_does_not_pull_dask(installed: Path) -> None:
+    # Issue 14: `pip install personalize-lint` stays light; Dask comes with the `dask` extra
+    # (with what the data checks need on every worker). Read from the wheel's METADATA, which
+    # is what pip resolves.
+    wheel = zipfile.ZipFile(next((installed.parent / "wheels").glob("personalize_lint-*.whl")))
+    (metadata,) = [n for n in wheel.namelist() if n.endswith(".dist-info/METADATA")]
+    requires = [line.split(":", 1)[1].strip()
+                for line in wheel.read(metadata).decode().splitlines()
+                if line.startswith("Requires-Dist:")]
+    core = [r for r in requires if "extra ==" not in r]
+    assert core and not [r for r in core if r.lower().startswith(("dask", "distributed"))]
+    dask_extra = {r.split(";")[0].split(">")[0].strip() for r in requires
+                  if 'extra == "dask"' in r}
+    assert {"dask[distributed]", "polars", "numpy"} <= dask_extra, requires

@@ -151,6 +151,10 @@ class DaskSession:
             # The cluster's own log (restarts, memory warnings) would reach the user's
             # stderr: a failure is our one line (exit 2) instead.
             silence_logs=logging.CRITICAL,
+            # First (before any preload the user's Dask configuration names, kept: the
+            # nanny's argument replaces the configured list): nothing a worker process
+            # writes reaches the user's stderr.
+            preload=["personalize_lint.data.quiet_worker", *_configured_preloads()],
         )
         self._client = Client(self._cluster)
         self._client.register_plugin(_QuietWorkerLog(), name="personalize-lint-quiet-log")
@@ -595,6 +599,11 @@ class _QuietWorkerLog(WorkerPlugin):
     def setup(self, worker: Any) -> None:
         for name in ("distributed", "tornado", "tornado.application", "asyncio"):
             logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def _configured_preloads() -> list[str]:
+    configured = dask.config.get("distributed.worker.preload", None) or []
+    return [configured] if isinstance(configured, str) else list(configured)
 
 
 def _silence_dask_log() -> None:

@@ -17,6 +17,7 @@ from personalize_lint.collectors.operations import (
     ASSUME_ROLE,
     READ_OPERATIONS,
     READ_PREFIXES,
+    read_operations,
 )
 from personalize_lint.collectors.session import AuditSession, CallCounter, Scope
 
@@ -69,6 +70,23 @@ def test_every_client_the_audit_creates_is_guarded(aws: Aws) -> None:
     for (service, _region), client in session._clients.items():
         with pytest.raises(ReadOnlyViolation):
             getattr(client, WRITES[service])()
+
+
+def test_the_organizations_client_of_audit_organization_is_guarded(aws: Aws) -> None:
+    # Issue 12: --organization reads SCPs and RCPs "Read-only guard as today": the client it
+    # creates refuses writes before sending, and every call it made is a read of the list.
+    aws.client("organizations").create_organization(FeatureSet="ALL")
+    deploy(aws, "retail")
+    session = _session()
+    result = audit_with(session, organization=True)
+    assert {op for op in result.calls if op.startswith("organizations:")} >= {
+        "organizations:ListParents", "organizations:ListPoliciesForTarget",
+        "organizations:DescribePolicy"}
+    assert set(result.calls) <= {str(op) for op in read_operations()}
+    client = session._clients[next(k for k in session._clients if k[0] == "organizations")]
+    for write in ("create_account", "detach_policy", "delete_policy"):
+        with pytest.raises(ReadOnlyViolation):
+            getattr(client, write)()
 
 
 def test_assume_role_only_for_the_roles_named(aws: Aws) -> None:

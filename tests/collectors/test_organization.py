@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import pytest
 from helpers_audit import audit, audit_with, ids, report_of, session_with_errors, show
 from world import ACCOUNT, Aws, deploy
 
@@ -119,6 +120,24 @@ def test_no_read_access_is_pl003_never_a_pass(aws: Aws) -> None:
     assert all("control policies over account" in f.message and
                "organizations:ListPoliciesForTarget was denied" in f.message
                for f in report.active)
+
+
+@pytest.mark.parametrize("operation", ["ListPoliciesForTarget", "DescribePolicy",
+                                       "ListParents"])
+def test_no_read_access_hides_no_scp_deny_of_a_member_account(aws: Aws, operation: str) -> None:
+    # Each of the three reads the walk needs: without it the SCPs and RCPs are not known,
+    # which is never "none apply". The SCP denies the role's S3 writes: a pass would hide it.
+    org = Org(aws)
+    deploy(aws, "member-app", account=org.member)
+    org.attach(doc({"Effect": "Deny", "Action": "s3:PutObject", "Resource": "*"}), org.ou)
+    assert ids(report_of(audit(role_arns=[org.role], organization=True)).active) == ["PL104"]
+    session = session_with_errors({f"organizations:{operation}": (
+        400, "AccessDeniedException", "not authorized")}, role_arns=[org.role])
+    report = report_of(audit_with(session, role_arns=[org.role], organization=True))
+    assert "PL104" not in ids(report.active), show(report)
+    assert ids(report.active) and set(ids(report.active)) == {"PL003"}, show(report)
+    assert all(f"organizations:{operation} was denied" in f.message
+               for f in report.active), show(report)
 
 
 def test_an_account_of_another_organization_is_pl003(aws: Aws) -> None:

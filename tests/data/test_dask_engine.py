@@ -523,6 +523,63 @@ def test_own_local_cluster_losing_a_worker_is_one_line_on_stderr(tmp_path: Path)
         "data/a.csv"), lines[0]
 
 
+NOISY_WORKER = """
+import logging, sys
+
+async def dask_setup(worker):
+    # What a restarted worker or one closing after its nanny went away writes (seen under
+    # load): Dask's INFO log before any plugin runs, multiprocessing's traceback.
+    logging.getLogger("distributed.worker").error("Starting Worker plugin shuffle")
+    sys.stderr.write("Process Dask Worker process (from Nanny):\\nTraceback (most recent...\\n")
+    sys.stderr.flush()
+"""
+
+
+def test_own_local_cluster_workers_write_nothing_to_the_users_stderr(tmp_path: Path) -> None:
+    """Whatever the run's own worker processes write to stderr stays off the user's: a
+    clean run prints its report and nothing else."""
+    project(tmp_path, ["data/*.csv"])
+    write(tmp_path / "data" / "a.csv", csv(row(), row(), row(user="b", ts=OLD)))
+    preload = write(tmp_path / "noisy_worker.py", NOISY_WORKER)
+    proc = run_cli(tmp_path, "check", "--engine", "dask", "--dask-workers", "1",
+                   "--format", "json",
+                   env={"DASK_DISTRIBUTED__WORKER__PRELOAD": json.dumps([str(preload)])})
+    assert proc.stderr == ""
+    assert proc.returncode == 1
+    assert {"PL603", "PL604"} <= {f["rule_id"] for f in json.loads(proc.stdout)["findings"]}
+
+
+RECORD_WORKER = """
+import os
+
+async def dask_setup(worker):
+    with open(os.path.join(os.environ["RECORD_WORKERS"], str(os.getpid())), "w") as out:
+        out.write(f"{worker.memory_manager.memory_limit} {worker.state.nthreads}")
+"""
+
+
+def test_own_local_cluster_takes_workers_threads_and_memory_from_the_configuration(
+    tmp_path: Path,
+) -> None:
+    """[data] workers, threads-per-worker and worker-memory size the run's own cluster: the
+    bound on each worker's memory is the one the user stated (the workers record theirs)."""
+    project(tmp_path, ["data/*.csv"])
+    config = tmp_path / "personalize-lint.toml"
+    config.write_text('[data]\nengine = "dask"\nworkers = 2\nthreads-per-worker = 2\n'
+                      'worker-memory = "700MiB"\n\n' + config.read_text())
+    write(tmp_path / "data" / "a.csv", csv(row(), row(), row(user="b", ts=OLD)))
+    preload = write(tmp_path / "record_worker.py", RECORD_WORKER)
+    record = tmp_path / "workers"
+    record.mkdir()
+    proc = run_cli(tmp_path, "check", "--format", "json",
+                   env={"DASK_DISTRIBUTED__WORKER__PRELOAD": json.dumps([str(preload)]),
+                        "RECORD_WORKERS": str(record)})
+    assert (proc.returncode, proc.stderr) == (1, "")
+    assert {"PL603", "PL604"} <= {f["rule_id"] for f in json.loads(proc.stdout)["findings"]}
+    workers = sorted(p.read_text() for p in record.iterdir())
+    assert workers == [f"{700 << 20} 2"] * 2
+
+
 # --- the engine failing is exit 2 with one line -------------------------------------------
 
 
