@@ -62,7 +62,6 @@ from dask.utils import parse_timedelta
 from distributed import (
     Client,
     LocalCluster,
-    WorkerPlugin,
     as_completed,
     get_client,
     get_worker,
@@ -157,7 +156,6 @@ class DaskSession:
             preload=["personalize_lint.data.quiet_worker", *_configured_preloads()],
         )
         self._client = Client(self._cluster)
-        self._client.register_plugin(_QuietWorkerLog(), name="personalize-lint-quiet-log")
         return self._client
 
     def close(self) -> None:
@@ -276,7 +274,8 @@ class _Run:
         address = str(getattr(self.client.scheduler, "address", ""))
         # Dask before 2024.6 cancels without a reason: the client's state tells.
         connected = getattr(self.client, "status", "running") == "running"
-        return _task_failed(doing, exc, address, connected)
+        own = getattr(self.client, "cluster", None) is not None  # our LocalCluster
+        return _task_failed(doing, exc, address, connected, own_cluster=own)
 
     def _file_progress(self, event: tuple[float, Any]) -> None:
         """A running file task's report: (file index, bytes read, rows checked)."""
@@ -591,16 +590,6 @@ def _check_partition(pieces: list[Piece], *, bits: int, budget: int, run_id: str
         shutil.rmtree(spill, ignore_errors=True)
 
 
-class _QuietWorkerLog(WorkerPlugin):
-    """On the worker processes of the run's own LocalCluster, whose stderr is the user's: a
-    worker closing after a lost connection logs through ``tornado.application`` too, which
-    ``silence_logs`` leaves on. Registered plugins also reach restarted workers."""
-
-    def setup(self, worker: Any) -> None:
-        for name in ("distributed", "tornado", "tornado.application", "asyncio"):
-            logging.getLogger(name).setLevel(logging.CRITICAL)
-
-
 def _configured_preloads() -> list[str]:
     configured = dask.config.get("distributed.worker.preload", None) or []
     return [configured] if isinstance(configured, str) else list(configured)
@@ -618,7 +607,12 @@ def _silence_dask_log() -> None:
 
 
 def _task_failed(
-    doing: str, exc: BaseException, scheduler: str, connected: bool = True
+    doing: str,
+    exc: BaseException,
+    scheduler: str,
+    connected: bool = True,
+    *,
+    own_cluster: bool = False,
 ) -> EngineFailure:
     """A task that ran out of memory, whose every worker died (Dask's ``KilledWorker``), or
     that the scheduler's loss cancelled: say on which data, and the usual cause. Dask
@@ -638,10 +632,12 @@ def _task_failed(
     tried = ""
     if isinstance(tries, int):
         tried = f" (on {tries + 1} worker{'s' if tries else ''})"
+    # The run's own cluster keeps its workers' stderr off the user's (quiet_worker): no log
+    # to point at there.
+    why = "the usual cause" if own_cluster else "the workers' logs say why"
     return EngineFailure(
-        f"the Dask engine failed: a Dask worker died while {doing}{tried}; the workers' "
-        "logs say why (a worker past 95% of its memory limit is restarted: see [data] "
-        "worker-memory)"
+        f"the Dask engine failed: a Dask worker died while {doing}{tried}; {why}: a worker "
+        "past 95% of its memory limit is restarted (see [data] worker-memory)"
     )
 
 

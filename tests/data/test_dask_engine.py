@@ -521,6 +521,9 @@ def test_own_local_cluster_losing_a_worker_is_one_line_on_stderr(tmp_path: Path)
     assert lines[0].startswith(
         "personalize-lint: error: the Dask engine failed: a Dask worker died while checking "
         "data/a.csv"), lines[0]
+    # Its workers' stderr is kept from the user's, so the line points at no log.
+    assert lines[0].endswith("; the usual cause: a worker past 95% of its memory limit is "
+                             "restarted (see [data] worker-memory)"), lines[0]
 
 
 NOISY_WORKER = """
@@ -673,8 +676,8 @@ def test_worker_lost_mid_scan_is_exit_2_with_one_line(
     assert len(lines) == 1, err
     assert lines[0] == (
         "personalize-lint: error: the Dask engine failed: a Dask worker died while checking "
-        "data/a.csv (on 1 worker); the workers' logs say why (a worker past 95% of its memory "
-        "limit is restarted: see [data] worker-memory)")
+        "data/a.csv (on 1 worker); the workers' logs say why: a worker past 95% of its memory "
+        "limit is restarted (see [data] worker-memory)")
 
 
 KILL_SCHEDULER_ON_FILE_TASK = """
