@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from botocore.exceptions import OperationNotPageableError, ParamValidationError
+
 from .errors import ApiError
 from .gaps import gap, plain
 from .session import Scope
@@ -69,9 +71,13 @@ def _owner(scope: Scope, name: str, bucket: dict[str, Any]) -> None:
     """Is the bucket the audited account's? (``owner``: "audited-account", "another-account"
     or "unknown", with a gap saying why.)"""
     try:
-        # Paginated: unpaginated ListBuckets is refused above the default bucket quota.
-        listed = scope.pages(SERVICE, "ListBuckets", "Buckets", Prefix=name,
-                             PaginationConfig={"PageSize": 1000})
+        try:
+            # Paginated: unpaginated ListBuckets is refused above the default bucket quota.
+            listed = scope.pages(SERVICE, "ListBuckets", "Buckets", Prefix=name,
+                                 PaginationConfig={"PageSize": 1000})
+        except (OperationNotPageableError, ParamValidationError):
+            # botocore before ListBuckets took Prefix and pages (late 2024): one call.
+            listed = scope.call(SERVICE, "ListBuckets").get("Buckets") or []
     except ApiError as exc:
         bucket["missing"].append(gap(
             "the output bucket's owning account (PL104: a bucket in another account needs the "

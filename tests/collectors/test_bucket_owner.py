@@ -164,3 +164,25 @@ def test_unknown_owner_and_unreadable_policy_is_not_evaluated(aws: Aws) -> None:
     (pl104,) = [f for f in report.active if f.message.startswith(
         "Could not decide whether the service role may call s3:PutObject")]
     assert "in another account" in pl104.message and "it cannot be decided" in pl104.message
+
+
+def test_an_older_botocore_without_listbuckets_pages_still_tells_the_owner(
+    aws: Aws, monkeypatch: Any
+) -> None:
+    """boto3>=1.34 is allowed; ListBuckets took Prefix and pages only later (late 2024)."""
+    import botocore.client
+    from botocore.exceptions import OperationNotPageableError
+
+    real = botocore.client.BaseClient.get_paginator
+
+    def old_get_paginator(self: Any, operation_name: str) -> Any:
+        if operation_name == "list_buckets":
+            raise OperationNotPageableError(operation_name=operation_name)
+        return real(self, operation_name)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "get_paginator", old_get_paginator)
+    deploy(aws, "retail", broken={"no-key"})
+    result = audit()
+    (bucket,) = result.body["buckets"].values()
+    assert (bucket["owner"], bucket["account"]) == ("audited-account", ACCOUNT)
+    assert ids(report_of(result).active) == []
