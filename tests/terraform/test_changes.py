@@ -134,6 +134,16 @@ def _both(*changes: Callable[[Plan], None]) -> Callable[[Plan], None]:
     return run
 
 
+def existing_role_with_a_second_inline_policy(plan: Plan) -> None:
+    """The existing role also holds an inline policy no resource of the plan manages, which
+    publishes the metrics."""
+    existing_role(plan, inline=[
+        {"name": "attribution", "policy": change_of(plan, POLICY)["after"]["policy"]},
+        {"name": "legacy-console", "policy": json.dumps({
+            "Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*"}]})}])
+
+
 CASES: list[tuple[str, Callable[[Plan], None], tuple[int, list[str]]]] = [
     ("the existing set-up, unchanged", existing_role, (0, [])),
     # The role's inline_policy still shows the old PublishMetrics statement.
@@ -142,20 +152,10 @@ CASES: list[tuple[str, Callable[[Plan], None], tuple[int, list[str]]]] = [
      (1, ["PL103", "PL104"])),
     # An inline policy no resource of the plan manages stays on the role.
     ("another inline policy of the role still publishes", _both(
-        lambda p: existing_role(p, inline=[
-            {"name": "attribution", "policy": change_of(p, POLICY)["after"]["policy"]},
-            {"name": "legacy-console", "policy": json.dumps({
-                "Version": "2012-10-17", "Statement": [{
-                    "Effect": "Allow", "Action": "cloudwatch:PutMetricData",
-                    "Resource": "*"}]})}]),
+        existing_role_with_a_second_inline_policy,
         without_publish), (0, [])),
     ("the other inline policy is removed by an exclusive list", _both(
-        lambda p: existing_role(p, inline=[
-            {"name": "attribution", "policy": change_of(p, POLICY)["after"]["policy"]},
-            {"name": "legacy-console", "policy": json.dumps({
-                "Version": "2012-10-17", "Statement": [{
-                    "Effect": "Allow", "Action": "cloudwatch:PutMetricData",
-                    "Resource": "*"}]})}]),
+        existing_role_with_a_second_inline_policy,
         without_publish,
         lambda p: added(p, "aws_iam_role_policies_exclusive", "metrics",
                         {"role_name": ROLE, "policy_names": ["attribution"]})),
