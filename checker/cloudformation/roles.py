@@ -155,21 +155,3 @@ class RoleLinks(Links):
                                node.pointer))
         return UnusablePolicy(self.template.describe(node.pointer), source,
                               "it could not be resolved")
-        arn = node.text()
-        for mlid in self.live("AWS::IAM::ManagedPolicy"):
-            document = self.resolver.prop(mlid, "PolicyDocument")
-            if arn and self.arn(mlid, "PolicyArn") == arn and document is not None:
-                return self.use_policy(document, "identity", f"{mlid} (permissions boundary)",
-                                       ("role-permissions-boundary",), "permissions boundary",
-                                       notes)
-        known = managed.lookup(arn) if arn else None
-        if known is not None and arn is not None:
-            return Policy(data=known.document, kind="identity", name=arn,
-                          source=Source(anchor_view(self.template, node.pointer)))
-        reason = node.unresolved.reason if node.unresolved else (
-            f"the permissions boundary {arn} is not defined in this {self.term('template')}")
-        notes.append(self.note(("role-permissions-boundary",),
-                               self.template.describe(node.pointer),
-                               f"{reason}; the role's permissions were checked without it",
-                               node.pointer))
-        return None
