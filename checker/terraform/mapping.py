@@ -238,7 +238,7 @@ def _attached_arns(r: Values, name: str | None, role: Instance) -> list[RNode]:
         # An entry known only after apply: the policy its reference names, if one does.
         for i, item in enumerate(listed.items()):
             if item.unresolved is None and (item.text() in detached or any(
-                    item.text() not in arns for arns in kept)):
+                    item.text() not in keeps for keeps in kept)):
                 continue  # detached by the plan, or by an exclusive list of it
             linked = r.link(role, "managed_policy_arns", i) if item.unresolved else item
             _set_item(arns, linked)
